@@ -1,0 +1,129 @@
+#include "daemon/cli.h"
+
+#include <boost/program_options.hpp>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "daemon/config.h"
+#include "daemon/scan.h"
+
+namespace blobwatch::daemon {
+namespace {
+
+namespace po = boost::program_options;
+
+constexpr const char* kVersion = "0.1.0";
+
+po::options_description configOptions() {
+  po::options_description desc("Configuration keys (config file [section] key = value, or "
+                               "--section.key=value)");
+  for (const auto& k : configTable()) {
+    desc.add_options()(k.name, po::value<std::string>()->default_value(k.defaultValue), k.help);
+  }
+  return desc;
+}
+
+po::options_description scanOptions() {
+  po::options_description desc("blobwatch scan [options] FILE...   (FILE '-' reads standard input)");
+  desc.add_options()
+      ("format", po::value<std::string>(), "Log format for every file: s3-access or cloudtrail "
+                                            "(default: detected per file from its first bytes)")
+      ("state-dir", po::value<std::string>(), "Keep baselines and alerts here across runs "
+                                              "(default: a temporary directory removed at exit)")
+      ("config", po::value<std::string>(), "INI configuration file")
+      ("alerts", po::value<std::string>(), "Write alerts (NDJSON) to this file instead of stdout")
+      ("help,h", "Show this help");
+  return desc;
+}
+
+void printHelp(std::FILE* out) {
+  std::string text =
+      "blobwatch " + std::string(kVersion) +
+      ": watches object-storage access logs and alerts on access behind the controls.\n\n"
+      "Usage:\n"
+      "  blobwatch scan [options] FILE...   Run the detection pipeline over log files; alerts to\n"
+      "                                     stdout as NDJSON, a summary to stderr.\n"
+      "  blobwatch --help | --version\n\n"
+      "Exit status: 0 ran (alerts or not), 1 a file or the state could not be read or written,\n"
+      "2 usage or configuration error.\n\n";
+  std::ostringstream os;
+  os << scanOptions() << "\n" << configOptions();
+  text += os.str();
+  std::fputs(text.c_str(), out);
+}
+
+int usageError(std::FILE* err, const std::string& message) {
+  std::fprintf(err, "blobwatch: %s (see blobwatch --help)\n", message.c_str());
+  return 2;
+}
+
+int scanCommand(const std::vector<std::string>& args, std::FILE* out, std::FILE* err) {
+  po::options_description all;
+  all.add(scanOptions()).add(configOptions());
+  all.add_options()("files", po::value<std::vector<std::string>>());
+  po::positional_options_description positional;
+  positional.add("files", -1);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
+    if (vm.count("help")) {
+      printHelp(out);
+      return 0;
+    }
+    if (vm.count("config")) {
+      const std::string path = vm["config"].as<std::string>();
+      std::ifstream in(path);
+      if (!in) return usageError(err, "cannot read config file " + path);
+      try {
+        po::store(po::parse_config_file(in, configOptions(), /*allow_unregistered=*/false), vm);
+      } catch (const po::error& e) {
+        return usageError(err, path + ": " + e.what());
+      }
+    }
+    po::notify(vm);
+  } catch (const po::error& e) {
+    return usageError(err, e.what());
+  }
+
+  ScanOptions options;
+  for (const auto& k : configTable()) {
+    const std::string value = vm[k.name].as<std::string>();
+    const std::string problem = k.apply(value, options.settings);
+    if (!problem.empty()) return usageError(err, std::string("invalid ") + k.name + ": " + problem);
+  }
+  if (vm.count("format")) {
+    const std::string f = vm["format"].as<std::string>();
+    options.format = schemas::formatFromString(f);
+    if (options.format == schemas::Format::kUnknown) {
+      return usageError(err, "unknown --format '" + f + "' (expected s3-access or cloudtrail)");
+    }
+  }
+  if (vm.count("state-dir")) options.stateDir = vm["state-dir"].as<std::string>();
+  if (vm.count("alerts")) options.alertsPath = vm["alerts"].as<std::string>();
+  if (!vm.count("files")) return usageError(err, "scan needs at least one FILE");
+  options.files = vm["files"].as<std::vector<std::string>>();
+  return runScan(options, out, err);
+}
+
+}  // namespace
+
+int runCli(int argc, const char* const* argv, std::FILE* out, std::FILE* err) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) return usageError(err, "missing command");
+  const std::string command = args.front();
+  if (command == "--help" || command == "-h" || command == "help") {
+    printHelp(out);
+    return 0;
+  }
+  if (command == "--version") {
+    std::fprintf(out, "blobwatch %s\n", kVersion);
+    return 0;
+  }
+  args.erase(args.begin());
+  if (command == "scan") return scanCommand(args, out, err);
+  return usageError(err, "unknown command '" + command + "'");
+}
+
+}  // namespace blobwatch::daemon

@@ -1,0 +1,36 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "detectors/config.h"
+
+// The one configuration table. It drives `blobwatch --help`, the INI config file (read with
+// Boost.Program_options: `[section]` then `key = value`) and `--section.key=value` overrides.
+// Precedence: command line, then config file, then the table's default.
+
+namespace blobwatch::daemon {
+
+struct Settings {
+  detectors::DetectorConfig detectors;
+  uint32_t batchEvents = 4096;  // events per micro-batch (one RocksDB WriteBatch each)
+  bool syncWrites = false;      // fsync each batch's WriteBatch
+};
+
+struct ConfigKey {
+  const char* name;          // "section.key" (sections may nest: "detectors.unknown_ip.enabled")
+  const char* defaultValue;  // as text, parsed like a user's value
+  const char* help;
+  // Parses `value` into `settings`; returns "" on success, else what is wrong with it.
+  std::string (*apply)(const std::string& value, Settings& settings);
+};
+
+const std::vector<ConfigKey>& configTable();
+
+// Parses a duration: an integer followed by s, m, h or d ("90s", "15m", "24h", "7d"). Returns
+// false for anything else, zero or negative.
+[[nodiscard]] bool parseDuration(std::string_view text, int64_t& micros);
+
+}  // namespace blobwatch::daemon

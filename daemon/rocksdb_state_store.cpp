@@ -1,0 +1,94 @@
+#include "daemon/rocksdb_state_store.h"
+
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+#include <rocksdb/write_batch.h>
+
+namespace blobwatch::daemon {
+namespace {
+
+constexpr const char* kSchemaVersion = "1";
+enum Cf : size_t { kDefault, kBaselines, kAlerts, kPositions, kMeta };
+
+}  // namespace
+
+std::unique_ptr<RocksDbStateStore> RocksDbStateStore::open(const std::string& dir,
+                                                           bool syncWrites, std::string& error) {
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  options.create_missing_column_families = true;
+  options.max_open_files = 256;
+  options.keep_log_file_num = 2;
+  options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+  std::vector<rocksdb::ColumnFamilyDescriptor> cfs = {
+      {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
+      {"baselines", rocksdb::ColumnFamilyOptions()},
+      {"alerts", rocksdb::ColumnFamilyOptions()},
+      {"positions", rocksdb::ColumnFamilyOptions()},
+      {"meta", rocksdb::ColumnFamilyOptions()},
+  };
+  std::unique_ptr<RocksDbStateStore> store(new RocksDbStateStore());
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status st = rocksdb::DB::Open(options, dir, cfs, &store->handles_, &raw);
+  if (!st.ok()) {
+    error = "cannot open state directory " + dir + ": " + st.ToString();
+    return nullptr;
+  }
+  store->db_.reset(raw);
+  store->sync_ = syncWrites;
+  store->dir_ = dir;
+  std::string version;
+  st = store->db_->Get(rocksdb::ReadOptions(), store->handles_[kMeta], "schema_version", &version);
+  if (st.IsNotFound()) {
+    st = store->db_->Put(rocksdb::WriteOptions(), store->handles_[kMeta], "schema_version",
+                         kSchemaVersion);
+  } else if (st.ok() && version != kSchemaVersion) {
+    error = "state directory " + dir + " holds schema version " + version +
+            "; this blobwatch reads version " + kSchemaVersion;
+    return nullptr;
+  }
+  if (!st.ok()) {
+    error = "cannot read state directory " + dir + ": " + st.ToString();
+    return nullptr;
+  }
+  return store;
+}
+
+RocksDbStateStore::~RocksDbStateStore() {
+  if (db_) {
+    for (auto* h : handles_) (void)db_->DestroyColumnFamilyHandle(h);
+    (void)db_->Close();
+  }
+}
+
+detectors::StoreStatus RocksDbStateStore::getPrincipal(std::string_view principal,
+                                                       std::string& value, bool& found) {
+  rocksdb::Status st = db_->Get(rocksdb::ReadOptions(), handles_[kBaselines],
+                                rocksdb::Slice(principal.data(), principal.size()), &value);
+  found = st.ok();
+  if (st.ok() || st.IsNotFound()) return detectors::StoreStatus::Ok();
+  return detectors::StoreStatus::Error("state read failed in " + dir_ + ": " + st.ToString());
+}
+
+detectors::StoreStatus RocksDbStateStore::commit(const detectors::StateBatch& batch) {
+  rocksdb::WriteBatch wb;
+  for (const auto& [k, v] : batch.principals) (void)wb.Put(handles_[kBaselines], k, v);
+  for (const auto& [k, v] : batch.alerts) (void)wb.Put(handles_[kAlerts], k, v);
+  for (const auto& [k, v] : batch.positions) (void)wb.Put(handles_[kPositions], k, v);
+  rocksdb::WriteOptions wo;
+  wo.sync = sync_;
+  rocksdb::Status st = db_->Write(wo, &wb);
+  if (!st.ok()) {
+    return detectors::StoreStatus::Error("state write failed in " + dir_ + ": " + st.ToString());
+  }
+  return detectors::StoreStatus::Ok();
+}
+
+uint64_t RocksDbStateStore::countAlerts() {
+  uint64_t n = 0;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handles_[kAlerts]));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) ++n;
+  return n;
+}
+
+}  // namespace blobwatch::daemon

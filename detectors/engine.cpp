@@ -1,0 +1,129 @@
+#include "detectors/engine.h"
+
+#include <openssl/evp.h>
+
+#include <algorithm>
+
+namespace blobwatch::detectors {
+
+std::string alertId(const Alert& a) {
+  std::string material;
+  material.reserve(128);
+  material.append(a.detector).push_back('\0');
+  material.append(a.principal).push_back('\0');
+  material.append(a.dedupKey).push_back('\0');
+  material.append(std::to_string(a.timeUs)).push_back('\0');
+  if (!a.requestIds.empty()) material.append(a.requestIds.front());
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(material.data(), material.size(), digest, &len, EVP_sha256(), nullptr);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string id;
+  id.reserve(32);
+  for (unsigned i = 0; i < 16 && i < len; ++i) {
+    id.push_back(kHex[digest[i] >> 4]);
+    id.push_back(kHex[digest[i] & 0xF]);
+  }
+  return id;
+}
+
+Engine::Engine(DetectorConfig config, StateStore& store)
+    : config_(std::move(config)), store_(store), detectors_(makeDetectors(config_)) {
+  for (const auto& d : detectors_) counters_.alertsByDetector[std::string(d->name())] = 0;
+}
+
+StoreStatus Engine::process(const schemas::AccessEvent& e) {
+  auto it = principals_.find(std::string_view(e.principal));
+  if (it == principals_.end()) {
+    bool found = false;
+    StoreStatus st = store_.getPrincipal(e.principal, valueBuffer_, found);
+    if (!st.ok) return st;
+    PrincipalState state;
+    if (found && !state.decode(valueBuffer_)) {
+      return StoreStatus::Error("state of principal '" + e.principal +
+                                "' is corrupt or from a newer blobwatch");
+    }
+    it = principals_.emplace(e.principal, std::move(state)).first;
+    counters_.principals = principals_.size();
+  }
+  PrincipalState& s = it->second;
+  if (s.events == 0 || e.timeUs < s.firstSeenUs) s.firstSeenUs = e.timeUs;
+  s.lastSeenUs = std::max(s.lastSeenUs, e.timeUs);
+  ++s.events;
+  if (!s.dirty) {
+    s.dirty = true;
+    dirty_.emplace_back(&it->first, &s);
+  }
+  ++counters_.events;
+  if (e.principalKind == schemas::PrincipalKind::kAnonymous &&
+      (e.opClass == schemas::OpClass::kRead || e.opClass == schemas::OpClass::kHead ||
+       e.opClass == schemas::OpClass::kList) &&
+      !e.success()) {
+    ++counters_.anonymousDenied;
+  }
+  currentName_ = &it->first;
+  current_ = &s;
+  currentTimeUs_ = e.timeUs;
+  for (const auto& d : detectors_) d->observe(e, s, *this);
+  current_ = nullptr;
+  return StoreStatus::Ok();
+}
+
+void Engine::emit(Alert&& a) {
+  PrincipalState& s = *current_;
+  auto entry = std::find_if(s.dedup.begin(), s.dedup.end(), [&](const DedupEntry& d) {
+    return d.detector == a.detector && d.key == a.dedupKey;
+  });
+  if (entry != s.dedup.end() && a.timeUs - entry->lastAlertUs < config_.dedupWindowUs) {
+    ++entry->folded;
+    entry->lastSeenUs = std::max(entry->lastSeenUs, a.timeUs);
+    ++counters_.folded;
+    return;
+  }
+  if (entry == s.dedup.end()) {
+    // Forget keys whose window passed with nothing folded: they have nothing left to report.
+    std::erase_if(s.dedup, [&](const DedupEntry& d) {
+      return d.folded == 0 && currentTimeUs_ - d.lastAlertUs >= config_.dedupWindowUs;
+    });
+    s.dedup.push_back(DedupEntry{a.detector, a.dedupKey, 0, 0, 0});
+    entry = s.dedup.end() - 1;
+  } else {
+    a.foldedBefore = entry->folded;
+    a.previousAlertUs = entry->lastAlertUs;
+  }
+  entry->lastAlertUs = a.timeUs;
+  entry->lastSeenUs = a.timeUs;
+  entry->folded = 0;
+  a.id = alertId(a);
+  ++counters_.alerts;
+  ++counters_.alertsByDetector[a.detector];
+  pending_.push_back(std::move(a));
+}
+
+StoreStatus Engine::flush(std::vector<Alert>& out,
+                          std::vector<std::pair<std::string, std::string>> positions) {
+  if (dirty_.empty() && pending_.empty() && positions.empty()) return StoreStatus::Ok();
+  StateBatch batch;
+  batch.principals.reserve(dirty_.size());
+  for (const auto& [name, state] : dirty_) {
+    std::string value;
+    state->encode(value);
+    batch.principals.emplace_back(*name, std::move(value));
+  }
+  batch.alerts.reserve(pending_.size());
+  for (const auto& a : pending_) {
+    std::string json;
+    writeAlertJson(a, json);
+    batch.alerts.emplace_back(a.id, std::move(json));
+  }
+  batch.positions = std::move(positions);
+  StoreStatus st = store_.commit(batch);
+  if (!st.ok) return st;
+  for (const auto& [name, state] : dirty_) state->dirty = false;
+  dirty_.clear();
+  for (auto& a : pending_) out.push_back(std::move(a));
+  pending_.clear();
+  return StoreStatus::Ok();
+}
+
+}  // namespace blobwatch::detectors

@@ -1,0 +1,129 @@
+#include "schemas/access_event.h"
+
+#include <arpa/inet.h>
+
+#include <cstring>
+
+namespace blobwatch::schemas {
+
+bool IpAddress::isV4() const {
+  static constexpr std::array<uint8_t, 12> kPrefix = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  return std::memcmp(bytes.data(), kPrefix.data(), kPrefix.size()) == 0;
+}
+
+bool parseIp(std::string_view text, IpAddress& out) {
+  out = IpAddress{};
+  if (text.empty() || text.size() > 45) return false;
+  char buf[46];
+  std::memcpy(buf, text.data(), text.size());
+  buf[text.size()] = '\0';
+  if (text.find(':') == std::string_view::npos) {
+    in_addr v4;
+    if (inet_pton(AF_INET, buf, &v4) != 1) return false;
+    out.bytes[10] = 0xff;
+    out.bytes[11] = 0xff;
+    std::memcpy(out.bytes.data() + 12, &v4, 4);
+  } else {
+    in6_addr v6;
+    if (inet_pton(AF_INET6, buf, &v6) != 1) return false;
+    std::memcpy(out.bytes.data(), &v6, 16);
+  }
+  out.valid = true;
+  return true;
+}
+
+void formatIp(const IpAddress& ip, std::string& out) {
+  if (!ip.valid) return;
+  char buf[INET6_ADDRSTRLEN];
+  const char* s = ip.isV4() ? inet_ntop(AF_INET, ip.bytes.data() + 12, buf, sizeof(buf))
+                            : inet_ntop(AF_INET6, ip.bytes.data(), buf, sizeof(buf));
+  if (s != nullptr) out.append(s);
+}
+
+void AccessEvent::clear() {
+  provider = Provider::kUnknown;
+  format = Format::kUnknown;
+  timeUs = 0;
+  principal.clear();
+  principalKind = PrincipalKind::kUnknown;
+  sourceIp = IpAddress{};
+  sourceIpText.clear();
+  bucket.clear();
+  objectKey.clear();
+  opClass = OpClass::kOther;
+  rawOperation.clear();
+  httpStatus = -1;
+  errorCode.clear();
+  bytesOut = -1;
+  bytesIn = -1;
+  objectSize = -1;
+  userAgent.clear();
+  authType = AuthType::kUnknown;
+  tlsVersion.clear();
+  requestId.clear();
+}
+
+std::string_view toString(Provider p) {
+  switch (p) {
+    case Provider::kAws: return "aws";
+    case Provider::kAzure: return "azure";
+    case Provider::kGcp: return "gcp";
+    case Provider::kMinio: return "minio";
+    case Provider::kUnknown: break;
+  }
+  return "unknown";
+}
+
+std::string_view toString(Format f) {
+  switch (f) {
+    case Format::kS3Access: return "s3-access";
+    case Format::kCloudTrail: return "cloudtrail";
+    case Format::kUnknown: break;
+  }
+  return "unknown";
+}
+
+std::string_view toString(PrincipalKind k) {
+  switch (k) {
+    case PrincipalKind::kAnonymous: return "anonymous";
+    case PrincipalKind::kUser: return "user";
+    case PrincipalKind::kRole: return "role";
+    case PrincipalKind::kRoot: return "root";
+    case PrincipalKind::kService: return "service";
+    case PrincipalKind::kAccount: return "account";
+    case PrincipalKind::kFederated: return "federated";
+    case PrincipalKind::kUnknown: break;
+  }
+  return "unknown";
+}
+
+std::string_view toString(OpClass c) {
+  switch (c) {
+    case OpClass::kRead: return "read";
+    case OpClass::kWrite: return "write";
+    case OpClass::kDelete: return "delete";
+    case OpClass::kList: return "list";
+    case OpClass::kHead: return "head";
+    case OpClass::kPolicy: return "policy";
+    case OpClass::kOther: break;
+  }
+  return "other";
+}
+
+std::string_view toString(AuthType a) {
+  switch (a) {
+    case AuthType::kHeader: return "header";
+    case AuthType::kQueryString: return "query-string";
+    case AuthType::kAnonymous: return "anonymous";
+    case AuthType::kUnknown: break;
+  }
+  return "unknown";
+}
+
+Format formatFromString(std::string_view name) {
+  if (name == "s3-access") return Format::kS3Access;
+  if (name == "cloudtrail") return Format::kCloudTrail;
+  return Format::kUnknown;
+}
+
+}  // namespace blobwatch::schemas

@@ -1,0 +1,158 @@
+#include "schemas/record_splitter.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "schemas/parser.h"
+
+namespace blobwatch::schemas {
+namespace {
+
+uint64_t countNewlines(const char* p, size_t n) {
+  uint64_t count = 0;
+  const char* end = p + n;
+  while ((p = static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(end - p)))) !=
+         nullptr) {
+    ++count;
+    ++p;
+  }
+  return count;
+}
+
+bool isSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+}  // namespace
+
+Framing framingFor(Format format) {
+  return format == Format::kCloudTrail ? Framing::kJsonValues : Framing::kLines;
+}
+
+RecordSplitter::RecordSplitter(Framing framing, size_t maxRecordBytes)
+    : framing_(framing), maxRecordBytes_(maxRecordBytes) {}
+
+char* RecordSplitter::prepare(size_t n) {
+  if (begin_ > 0 && (begin_ == end_ || begin_ > buf_.size() / 2)) {
+    std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
+    scanPos_ -= std::min(scanPos_, begin_);
+    end_ -= begin_;
+    begin_ = 0;
+  }
+  const size_t need = end_ + n + kRecordPadding;
+  if (buf_.size() < need) buf_.resize(std::max(need, buf_.size() * 2));
+  return buf_.data() + end_;
+}
+
+void RecordSplitter::commit(size_t n) {
+  end_ += n;
+  std::memset(buf_.data() + end_, 0, kRecordPadding);  // deterministic padding for the parsers
+}
+
+bool RecordSplitter::next(Record& out) {
+  return framing_ == Framing::kLines ? nextLine(out) : nextJson(out);
+}
+
+void RecordSplitter::emit(size_t begin, size_t end, size_t resume, Record& out) {
+  out.bytes = std::string_view(buf_.data() + begin, end - begin);
+  out.line = line_ + countNewlines(buf_.data() + begin_, begin - begin_);
+  line_ = out.line + countNewlines(buf_.data() + begin, resume - begin);
+  begin_ = resume;
+  scanPos_ = resume;
+  depth_ = 0;
+  inString_ = escaped_ = started_ = false;
+}
+
+bool RecordSplitter::nextLine(Record& out) {
+  if (begin_ >= end_) return false;
+  const char* start = buf_.data() + begin_;
+  const auto* nl = static_cast<const char*>(std::memchr(start, '\n', end_ - begin_));
+  size_t lineEnd;
+  size_t resume;
+  if (nl != nullptr) {
+    lineEnd = static_cast<size_t>(nl - buf_.data());
+    resume = lineEnd + 1;
+  } else if (finished_) {
+    lineEnd = resume = end_;
+  } else if (end_ - begin_ >= maxRecordBytes_) {
+    lineEnd = resume = begin_ + maxRecordBytes_;
+  } else {
+    return false;
+  }
+  size_t trimmed = lineEnd;
+  if (trimmed > begin_ && buf_[trimmed - 1] == '\r') --trimmed;
+  out.bytes = std::string_view(start, trimmed - begin_);
+  out.line = line_;
+  line_ += (nl != nullptr) ? 1 : 0;
+  begin_ = resume;
+  return true;
+}
+
+bool RecordSplitter::nextJson(Record& out) {
+  for (;;) {
+    if (!started_) {
+      // Skip whitespace between values.
+      while (begin_ < end_ && isSpace(buf_[begin_])) {
+        if (buf_[begin_] == '\n') ++line_;
+        ++begin_;
+      }
+      if (begin_ >= end_) return false;
+      // NDJSON fast path: a whole line that looks like one object.
+      const char* start = buf_.data() + begin_;
+      const auto* nl = static_cast<const char*>(std::memchr(start, '\n', end_ - begin_));
+      if (nl != nullptr || finished_) {
+        size_t lineEnd = nl != nullptr ? static_cast<size_t>(nl - buf_.data()) : end_;
+        size_t last = lineEnd;
+        while (last > begin_ && isSpace(buf_[last - 1])) --last;
+        if (buf_[begin_] == '{' && last > begin_ + 1 && buf_[last - 1] == '}') {
+          emit(begin_, last, nl != nullptr ? lineEnd + 1 : end_, out);
+          return true;
+        }
+      }
+      started_ = true;
+      scanPos_ = begin_;
+      depth_ = 0;
+      inString_ = escaped_ = false;
+    }
+    // Scan for the end of the value.
+    const char* p = buf_.data();
+    size_t i = scanPos_;
+    for (; i < end_; ++i) {
+      const char c = p[i];
+      if (inString_) {
+        if (escaped_) {
+          escaped_ = false;
+        } else if (c == '\\') {
+          escaped_ = true;
+        } else if (c == '"') {
+          inString_ = false;
+        }
+        continue;
+      }
+      if (c == '"') {
+        inString_ = true;
+      } else if (c == '{' || c == '[') {
+        ++depth_;
+      } else if (c == '}' || c == ']') {
+        if (--depth_ <= 0) {
+          emit(begin_, i + 1, i + 1, out);
+          return true;
+        }
+      } else if (depth_ == 0 && i > begin_ && isSpace(c)) {
+        // A scalar at top level ends at whitespace.
+        emit(begin_, i, i, out);
+        return true;
+      }
+    }
+    scanPos_ = i;
+    if (finished_ && begin_ < end_) {
+      emit(begin_, end_, end_, out);  // unterminated value: the parser reports it
+      return true;
+    }
+    if (end_ - begin_ >= maxRecordBytes_) {
+      emit(begin_, end_, end_, out);
+      return true;
+    }
+    return false;
+  }
+}
+
+}  // namespace blobwatch::schemas

@@ -1,0 +1,68 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "schemas/access_event.h"
+
+// Cuts a byte stream into records for a Parser, keeping the line number each record starts on.
+//
+// Two framings:
+//  - kLines: one record per '\n'-terminated line (S3 access logs; "\r\n" is tolerated).
+//  - kJsonValues: one record per top-level JSON value. A line that starts with '{' and ends with
+//    '}' is taken as one record without scanning it (the NDJSON fast path); anything else
+//    (pretty-printed or multi-line objects, back-to-back objects) is scanned for the end of the
+//    value, honouring strings and escapes.
+//
+// Usage: write into prepare(n), commit(k), then call next() until it returns false; finish() at
+// end of input makes the remainder a final record. Records stay valid until the next prepare().
+// Every record is followed by at least kRecordPadding readable bytes. Not thread-safe.
+namespace blobwatch::schemas {
+
+enum class Framing : uint8_t { kLines, kJsonValues };
+
+Framing framingFor(Format format);
+
+struct Record {
+  std::string_view bytes;
+  uint64_t line = 0;  // 1-based line number of the record's first byte
+};
+
+class RecordSplitter {
+ public:
+  // maxRecordBytes bounds one record; a longer one is cut there and reported as one record (the
+  // parser will reject it), so a stream without newlines cannot grow memory without bound.
+  explicit RecordSplitter(Framing framing, size_t maxRecordBytes = 64u << 20);
+
+  // Returns a pointer to at least `n` writable bytes at the end of the pending data.
+  char* prepare(size_t n);
+  void commit(size_t n);
+  void finish() { finished_ = true; }
+
+  // Yields the next complete record. Returns false when more input is needed (or, after finish(),
+  // when everything was yielded).
+  [[nodiscard]] bool next(Record& out);
+
+ private:
+  bool nextLine(Record& out);
+  bool nextJson(Record& out);
+  void emit(size_t begin, size_t end, size_t resume, Record& out);
+
+  Framing framing_;
+  size_t maxRecordBytes_;
+  std::vector<char> buf_;
+  size_t begin_ = 0;  // first unconsumed byte
+  size_t end_ = 0;    // one past the last committed byte
+  uint64_t line_ = 1;  // line number at begin_
+  bool finished_ = false;
+  // Resumable scan state for kJsonValues.
+  size_t scanPos_ = 0;
+  int depth_ = 0;
+  bool inString_ = false;
+  bool escaped_ = false;
+  bool started_ = false;
+};
+
+}  // namespace blobwatch::schemas
