@@ -17,8 +17,9 @@ namespace po = boost::program_options;
 constexpr const char* kVersion = "0.1.0";
 
 po::options_description configOptions() {
-  po::options_description desc("Configuration keys (config file [section] key = value, or "
-                               "--section.key=value)");
+  po::options_description desc(
+      "Configuration keys (config file [section] key = value, or "
+      "--section.key=value)");
   for (const auto& k : configTable()) {
     desc.add_options()(k.name, po::value<std::string>()->default_value(k.defaultValue), k.help);
   }
@@ -26,15 +27,17 @@ po::options_description configOptions() {
 }
 
 po::options_description scanOptions() {
-  po::options_description desc("blobwatch scan [options] FILE...   (FILE '-' reads standard input)");
-  desc.add_options()
-      ("format", po::value<std::string>(), "Log format for every file: s3-access or cloudtrail "
-                                            "(default: detected per file from its first bytes)")
-      ("state-dir", po::value<std::string>(), "Keep baselines and alerts here across runs "
-                                              "(default: a temporary directory removed at exit)")
-      ("config", po::value<std::string>(), "INI configuration file")
-      ("alerts", po::value<std::string>(), "Write alerts (NDJSON) to this file instead of stdout")
-      ("help,h", "Show this help");
+  po::options_description desc(
+      "blobwatch scan [options] FILE...   (FILE '-' reads standard input)");
+  desc.add_options()("format", po::value<std::string>(),
+                     "Log format for every file: s3-access or cloudtrail "
+                     "(default: detected per file from its first bytes)")(
+      "state-dir", po::value<std::string>(),
+      "Keep baselines and alerts here across runs "
+      "(default: a temporary directory removed at exit)")("config", po::value<std::string>(),
+                                                          "INI configuration file")(
+      "alerts", po::value<std::string>(), "Write alerts (NDJSON) to this file instead of stdout")(
+      "help,h", "Show this help");
   return desc;
 }
 

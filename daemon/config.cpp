@@ -40,7 +40,8 @@ std::string parseIntRange(const std::string& v, int& out, int min, int max) {
 }
 
 std::string durationOrError(const std::string& v, int64_t& out) {
-  return parseDuration(v, out) ? "" : "expected a duration such as 90s, 15m, 24h or 7d, got '" + v + "'";
+  return parseDuration(v, out) ? ""
+                               : "expected a duration such as 90s, 15m, 24h or 7d, got '" + v + "'";
 }
 
 std::string parseNetworks(const std::string& v, std::vector<detectors::IpNetwork>& out) {
@@ -74,11 +75,20 @@ bool parseDuration(std::string_view text, int64_t& micros) {
   if (ec != std::errc() || ptr != text.data() + text.size() - 1 || n <= 0) return false;
   int64_t unit = 0;
   switch (text.back()) {
-    case 's': unit = 1'000'000; break;
-    case 'm': unit = 60'000'000; break;
-    case 'h': unit = 3'600'000'000; break;
-    case 'd': unit = 86'400'000'000; break;
-    default: return false;
+    case 's':
+      unit = 1'000'000;
+      break;
+    case 'm':
+      unit = 60'000'000;
+      break;
+    case 'h':
+      unit = 3'600'000'000;
+      break;
+    case 'd':
+      unit = 86'400'000'000;
+      break;
+    default:
+      return false;
   }
   if (n > INT64_MAX / unit) return false;
   micros = n * unit;
@@ -102,7 +112,9 @@ const std::vector<ConfigKey>& configTable() {
        [](const std::string& v, S& s) { return parseIntRange(v, s.detectors.ipv4Prefix, 8, 32); }},
       {"detectors.unknown_ip.ipv6_prefix", "128",
        "IPv6 granularity: 128 compares exact addresses, 64 compares /64 networks.",
-       [](const std::string& v, S& s) { return parseIntRange(v, s.detectors.ipv6Prefix, 16, 128); }},
+       [](const std::string& v, S& s) {
+         return parseIntRange(v, s.detectors.ipv6Prefix, 16, 128);
+       }},
       {"detectors.unknown_ip.trusted_networks", "",
        "Comma-separated CIDR ranges never alerted on (e.g. the registry's VPC).",
        [](const std::string& v, S& s) { return parseNetworks(v, s.detectors.trustedNetworks); }},
@@ -139,7 +151,9 @@ const std::vector<ConfigKey>& configTable() {
        [](const std::string& v, S& s) { return durationOrError(v, s.detectors.dedupWindowUs); }},
       {"state.batch_events", "4096",
        "Events per micro-batch; each batch is one atomic RocksDB write.",
-       [](const std::string& v, S& s) { return parseUnsigned<uint32_t>(v, s.batchEvents, 1, 1'000'000); }},
+       [](const std::string& v, S& s) {
+         return parseUnsigned<uint32_t>(v, s.batchEvents, 1, 1'000'000);
+       }},
       {"state.sync_writes", "false", "fsync every batch (slower; survives power loss).",
        [](const std::string& v, S& s) { return parseBool(v, s.syncWrites); }},
   };

@@ -12,8 +12,8 @@ enum Cf : size_t { kDefault, kBaselines, kAlerts, kPositions, kMeta };
 
 }  // namespace
 
-std::unique_ptr<RocksDbStateStore> RocksDbStateStore::open(const std::string& dir,
-                                                           bool syncWrites, std::string& error) {
+std::unique_ptr<RocksDbStateStore> RocksDbStateStore::open(const std::string& dir, bool syncWrites,
+                                                           std::string& error) {
   rocksdb::Options options;
   options.create_if_missing = true;
   options.create_missing_column_families = true;
@@ -86,7 +86,8 @@ detectors::StoreStatus RocksDbStateStore::commit(const detectors::StateBatch& ba
 
 uint64_t RocksDbStateStore::countAlerts() {
   uint64_t n = 0;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handles_[kAlerts]));
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), handles_[kAlerts]));
   for (it->SeekToFirst(); it->Valid(); it->Next()) ++n;
   return n;
 }

@@ -38,7 +38,8 @@ class RocksDbStateStore final : public detectors::StateStore {
  private:
   RocksDbStateStore() = default;
   std::unique_ptr<rocksdb::DB> db_;
-  std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // default, baselines, alerts, positions, meta
+  std::vector<rocksdb::ColumnFamilyHandle*>
+      handles_;  // default, baselines, alerts, positions, meta
   bool sync_ = false;
   std::string dir_;
 };

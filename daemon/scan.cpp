@@ -229,18 +229,17 @@ int runScan(const ScanOptions& options, std::FILE* out, std::FILE* err) {
     if (!byDetector.empty()) byDetector += ", ";
     byDetector += name + " " + std::to_string(n);
   }
-  std::fprintf(err,
-               "blobwatch scan: %llu files, %llu events, %llu parse errors, %llu records not "
-               "storage access, %llu alerts (%s), %llu repeats folded, %llu denied anonymous "
-               "attempts, %llu principals\n",
-               static_cast<unsigned long long>(totals.files),
-               static_cast<unsigned long long>(c.events),
-               static_cast<unsigned long long>(totals.parseErrors),
-               static_cast<unsigned long long>(totals.skipped),
-               static_cast<unsigned long long>(c.alerts), byDetector.c_str(),
-               static_cast<unsigned long long>(c.folded),
-               static_cast<unsigned long long>(c.anonymousDenied),
-               static_cast<unsigned long long>(c.principals));
+  std::fprintf(
+      err,
+      "blobwatch scan: %llu files, %llu events, %llu parse errors, %llu records not "
+      "storage access, %llu alerts (%s), %llu repeats folded, %llu denied anonymous "
+      "attempts, %llu principals\n",
+      static_cast<unsigned long long>(totals.files), static_cast<unsigned long long>(c.events),
+      static_cast<unsigned long long>(totals.parseErrors),
+      static_cast<unsigned long long>(totals.skipped), static_cast<unsigned long long>(c.alerts),
+      byDetector.c_str(), static_cast<unsigned long long>(c.folded),
+      static_cast<unsigned long long>(c.anonymousDenied),
+      static_cast<unsigned long long>(c.principals));
   std::string json;
   schemas::JsonWriter w(json);
   w.beginObject();

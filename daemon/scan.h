@@ -10,10 +10,10 @@
 namespace blobwatch::daemon {
 
 struct ScanOptions {
-  std::vector<std::string> files;  // "-" is standard input
+  std::vector<std::string> files;                      // "-" is standard input
   schemas::Format format = schemas::Format::kUnknown;  // kUnknown: detect per file
-  std::string stateDir;    // "" = a temporary directory removed at exit
-  std::string alertsPath;  // "" = `out`
+  std::string stateDir;                                // "" = a temporary directory removed at exit
+  std::string alertsPath;                              // "" = `out`
   Settings settings;
 };
 

@@ -61,7 +61,8 @@ class AnonymousRead final : public Detector {
     a.severity = e.opClass == OpClass::kRead ? Severity::kHigh : Severity::kMedium;
     a.dedupKey = e.bucket;
     a.summary = "Unauthenticated " + std::string(schemas::toString(e.opClass)) + " of " +
-                target(e) + " from " + (e.sourceIpText.empty() ? "an unknown address" : e.sourceIpText) +
+                target(e) + " from " +
+                (e.sourceIpText.empty() ? "an unknown address" : e.sourceIpText) +
                 " succeeded (HTTP " + std::to_string(e.httpStatus) +
                 "): the bucket or object is readable without credentials; check its policy, ACLs "
                 "and Block Public Access settings.";
@@ -203,11 +204,9 @@ class BulkDownload final : public Detector {
     b.bytes += static_cast<uint64_t>(std::max<int64_t>(e.bytesOut, 0));
     if (b.alerted) return;
     const double objThreshold =
-        std::max(static_cast<double>(config_.bulkMinObjects),
-                 b.objectsHistory.mean + config_.bulkSigmas * b.objectsHistory.stddev());
+        std::max(static_cast<double>(config_.bulkMinObjects), historyThreshold(b.objectsHistory));
     const double byteThreshold =
-        std::max(static_cast<double>(config_.bulkMinBytes),
-                 b.bytesHistory.mean + config_.bulkSigmas * b.bytesHistory.stddev());
+        std::max(static_cast<double>(config_.bulkMinBytes), historyThreshold(b.bytesHistory));
     if (static_cast<double>(b.objects) <= objThreshold ||
         static_cast<double>(b.bytes) <= byteThreshold) {
       return;
@@ -254,7 +253,16 @@ class BulkDownload final : public Detector {
     emitter.emit(std::move(a));
   }
 
+  // mean + k·σ of past active windows. σ is taken as at least kMinRelativeSpread of the mean, so
+  // that a perfectly regular history (σ near 0, or a single window) does not turn every small
+  // variation into an alert. No history gives 0: the floors alone decide.
+  double historyThreshold(const RunningStats& h) const {
+    if (h.n == 0) return 0;
+    return h.mean + config_.bulkSigmas * std::max(h.stddev(), kMinRelativeSpread * h.mean);
+  }
+
  private:
+  static constexpr double kMinRelativeSpread = 0.25;
   const DetectorConfig& config_;
 };
 

@@ -10,8 +10,9 @@ schemas::IpAddress maskAddress(const schemas::IpAddress& ip, int prefixLen) {
     const int bitsHere = prefixLen - i * 8;
     if (bitsHere >= 8) continue;
     const auto idx = static_cast<size_t>(i);
-    out.bytes[idx] = bitsHere <= 0 ? uint8_t{0}
-                                   : static_cast<uint8_t>(out.bytes[idx] & (0xFF << (8 - bitsHere)));
+    out.bytes[idx] = bitsHere <= 0
+                         ? uint8_t{0}
+                         : static_cast<uint8_t>(out.bytes[idx] & (0xFF << (8 - bitsHere)));
   }
   return out;
 }

@@ -35,8 +35,7 @@ class StateStore {
  public:
   virtual ~StateStore() = default;
   // Looks a principal up. `found` is false (and ok) when it has no state yet.
-  virtual StoreStatus getPrincipal(std::string_view principal, std::string& value,
-                                   bool& found) = 0;
+  virtual StoreStatus getPrincipal(std::string_view principal, std::string& value, bool& found) = 0;
   virtual StoreStatus commit(const StateBatch& batch) = 0;
 };
 

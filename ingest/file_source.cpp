@@ -30,8 +30,8 @@ class GzFileSource final : public Source {
     if (n < 0) {
       int errnum = 0;
       const char* msg = gzerror(file_, &errnum);
-      return IoStatus::Error(name_ + ": read failed: " +
-                             (errnum == Z_ERRNO ? std::strerror(errno) : msg));
+      return IoStatus::Error(name_ +
+                             ": read failed: " + (errnum == Z_ERRNO ? std::strerror(errno) : msg));
     }
     if (n == 0) {
       int errnum = 0;
