@@ -1,6 +1,10 @@
 #include "daemon/cli.h"
 
+#include <unistd.h>
+
 #include <boost/program_options.hpp>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -21,7 +25,9 @@ po::options_description configOptions() {
       "Configuration keys (config file [section] key = value, or "
       "--section.key=value)");
   for (const auto& k : configTable()) {
-    desc.add_options()(k.name, po::value<std::string>()->default_value(k.defaultValue), k.help);
+    const std::string shown = *k.defaultValue ? k.defaultValue : "\"\"";
+    desc.add_options()(k.name, po::value<std::string>()->default_value(k.defaultValue, shown),
+                       k.help);
   }
   return desc;
 }
@@ -107,6 +113,11 @@ int scanCommand(const std::vector<std::string>& args, std::FILE* out, std::FILE*
   if (vm.count("alerts")) options.alertsPath = vm["alerts"].as<std::string>();
   if (!vm.count("files")) return usageError(err, "scan needs at least one FILE");
   options.files = vm["files"].as<std::vector<std::string>>();
+  for (const auto& f : options.files) {
+    if (f != "-" && ::access(f.c_str(), R_OK) != 0) {
+      return usageError(err, "cannot read " + f + ": " + std::strerror(errno));
+    }
+  }
   return runScan(options, out, err);
 }
 

@@ -47,9 +47,10 @@ inline ParsedFile parseBuffer(const std::string& content,
                               schemas::Format format = schemas::Format::kUnknown,
                               size_t chunk = 1 << 20) {
   ParsedFile out;
-  out.format = format == schemas::Format::kUnknown
-                   ? schemas::detectFormat(std::string_view(content).substr(0, schemas::kDetectBytes))
-                   : format;
+  out.format =
+      format == schemas::Format::kUnknown
+          ? schemas::detectFormat(std::string_view(content).substr(0, schemas::kDetectBytes))
+          : format;
   auto parser = schemas::makeParser(out.format);
   if (!parser) return out;
   schemas::RecordSplitter splitter(schemas::framingFor(out.format));

@@ -16,12 +16,12 @@ namespace blobwatch::testing {
 inline std::filesystem::path samplesDir() { return BLOBWATCH_SAMPLES_DIR; }
 
 // Skips the calling test when the samples folder is absent (a user's clone has none).
-#define BLOBWATCH_REQUIRE_SAMPLES()                                                         \
-  do {                                                                                      \
-    if (!std::filesystem::is_directory(::blobwatch::testing::samplesDir())) {               \
-      GTEST_SKIP() << "shared samples not found at " << ::blobwatch::testing::samplesDir()  \
-                   << " (they live beside the repository in ../shared/samples)";            \
-    }                                                                                       \
+#define BLOBWATCH_REQUIRE_SAMPLES()                                                        \
+  do {                                                                                     \
+    if (!std::filesystem::is_directory(::blobwatch::testing::samplesDir())) {              \
+      GTEST_SKIP() << "shared samples not found at " << ::blobwatch::testing::samplesDir() \
+                   << " (they live beside the repository in ../shared/samples)";           \
+    }                                                                                      \
   } while (0)
 
 inline std::string readFile(const std::filesystem::path& p) {
