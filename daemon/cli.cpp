@@ -54,6 +54,8 @@ void printHelp(std::FILE* out) {
       "Usage:\n"
       "  blobwatch scan [options] FILE...   Run the detection pipeline over log files; alerts to\n"
       "                                     stdout as NDJSON, a summary to stderr.\n"
+      "  blobwatch parse [options] FILE...  Only parse: normalized events to stdout as NDJSON\n"
+      "                                     (schemas/event.schema.json), a summary to stderr.\n"
       "  blobwatch --help | --version\n\n"
       "Exit status: 0 ran (alerts or not), 1 a file or the state could not be read or written,\n"
       "2 usage or configuration error.\n\n";
@@ -68,7 +70,8 @@ int usageError(std::FILE* err, const std::string& message) {
   return 2;
 }
 
-int scanCommand(const std::vector<std::string>& args, std::FILE* out, std::FILE* err) {
+int scanCommand(const std::vector<std::string>& args, bool eventsOnly, std::FILE* out,
+                std::FILE* err) {
   po::options_description all;
   all.add(scanOptions()).add(configOptions());
   all.add_options()("files", po::value<std::vector<std::string>>());
@@ -97,6 +100,7 @@ int scanCommand(const std::vector<std::string>& args, std::FILE* out, std::FILE*
   }
 
   ScanOptions options;
+  options.eventsOnly = eventsOnly;
   for (const auto& k : configTable()) {
     const std::string value = vm[k.name].as<std::string>();
     const std::string problem = k.apply(value, options.settings);
@@ -136,7 +140,8 @@ int runCli(int argc, const char* const* argv, std::FILE* out, std::FILE* err) {
     return 0;
   }
   args.erase(args.begin());
-  if (command == "scan") return scanCommand(args, out, err);
+  if (command == "scan") return scanCommand(args, /*eventsOnly=*/false, out, err);
+  if (command == "parse") return scanCommand(args, /*eventsOnly=*/true, out, err);
   return usageError(err, "unknown command '" + command + "'");
 }
 

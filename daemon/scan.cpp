@@ -32,11 +32,22 @@ struct Totals {
 // Feeds parsed events to the engine and flushes a micro-batch every `batchEvents` events.
 class Pipeline final : public schemas::EventSink {
  public:
-  Pipeline(detectors::Engine& engine, AlertSink& sink, uint32_t batchEvents, std::FILE* err)
-      : engine_(engine), sink_(sink), batchEvents_(batchEvents), err_(err) {}
+  // With `eventsOut`, events are written there as NDJSON and not run through the engine.
+  Pipeline(detectors::Engine& engine, AlertSink& sink, uint32_t batchEvents, std::FILE* eventsOut)
+      : engine_(engine), sink_(sink), batchEvents_(batchEvents), eventsOut_(eventsOut) {}
 
   void onEvent(const schemas::AccessEvent& e) override {
     if (!failed_.empty()) return;
+    ++events_;
+    if (eventsOut_ != nullptr) {
+      line_.clear();
+      schemas::writeEventJson(e, line_);
+      line_.push_back('\n');
+      if (std::fwrite(line_.data(), 1, line_.size(), eventsOut_) != line_.size()) {
+        failed_ = std::string("write failed: ") + std::strerror(errno);
+      }
+      return;
+    }
     detectors::StoreStatus st = engine_.process(e);
     if (!st.ok) {
       failed_ = st.message;
@@ -70,12 +81,15 @@ class Pipeline final : public schemas::EventSink {
   }
 
   const std::string& failure() const { return failed_; }
+  uint64_t events() const { return events_; }
 
  private:
   detectors::Engine& engine_;
   AlertSink& sink_;
   uint32_t batchEvents_;
-  std::FILE* err_;
+  std::FILE* eventsOut_;
+  uint64_t events_ = 0;
+  std::string line_;
   uint32_t inBatch_ = 0;
   std::vector<detectors::Alert> alerts_;
   std::string failed_;
@@ -214,7 +228,8 @@ int runScan(const ScanOptions& options, std::FILE* out, std::FILE* err) {
   }
   NdjsonSink sink(alertsOut, options.alertsPath.empty() ? "stdout" : options.alertsPath);
   detectors::Engine engine(options.settings.detectors, *store);
-  Pipeline pipeline(engine, sink, options.settings.batchEvents, err);
+  Pipeline pipeline(engine, sink, options.settings.batchEvents,
+                    options.eventsOnly ? alertsOut : nullptr);
   Totals totals;
   bool ok = true;
   for (const auto& path : options.files) {
@@ -222,6 +237,26 @@ int runScan(const ScanOptions& options, std::FILE* out, std::FILE* err) {
       ok = false;
       break;
     }
+  }
+  if (options.eventsOnly) {
+    std::fflush(alertsOut);
+    std::fprintf(err,
+                 "blobwatch parse: %llu files, %llu events, %llu parse errors, %llu records not "
+                 "storage access\n",
+                 static_cast<unsigned long long>(totals.files),
+                 static_cast<unsigned long long>(pipeline.events()),
+                 static_cast<unsigned long long>(totals.parseErrors),
+                 static_cast<unsigned long long>(totals.skipped));
+    std::string json;
+    schemas::JsonWriter w(json);
+    w.beginObject();
+    w.field("events", pipeline.events());
+    w.field("parse_errors", totals.parseErrors);
+    w.field("files", totals.files);
+    w.field("skipped", totals.skipped);
+    w.endObject();
+    std::fprintf(err, "%s\n", json.c_str());
+    return ok ? 0 : 1;
   }
   const detectors::EngineCounters& c = engine.counters();
   std::string byDetector;

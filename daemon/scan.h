@@ -15,6 +15,7 @@ struct ScanOptions {
   std::string stateDir;                                // "" = a temporary directory removed at exit
   std::string alertsPath;                              // "" = `out`
   Settings settings;
+  bool eventsOnly = false;  // `blobwatch parse`: write normalized events, run no detector
 };
 
 // Runs the pipeline (read, detect format, parse, detect, store) over every file in order; alerts
