@@ -199,7 +199,10 @@ class BulkDownload final : public Detector {
       b.bytes = 0;
       b.alerted = false;
     }
-    // A late event (index < b.index) counts toward the current window.
+    // An event of an already closed window (delivered late, or files fed out of time order) is
+    // not counted: adding it to the current window would blame the current window for reads
+    // made in another one.
+    if (index < b.index) return;
     ++b.objects;
     b.bytes += static_cast<uint64_t>(std::max<int64_t>(e.bytesOut, 0));
     if (b.alerted) return;

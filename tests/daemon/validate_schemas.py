@@ -37,9 +37,8 @@ def validate(schema_path, docs, what):
 
 def main():
     blobwatch, source, samples = sys.argv[1], pathlib.Path(sys.argv[2]), pathlib.Path(sys.argv[3])
-    examples = sorted(str(p) for p in (source / "examples").rglob("*")
-                      if p.is_file() and p.suffix in (".log", ".json", ".gz", ".ndjson")
-                      or (p.is_file() and p.parent.name == "s3-access"))
+    examples = sorted(str(p) for sub in ("s3-access", "cloudtrail")
+                      for p in (source / "examples" / sub).iterdir() if p.is_file())
     if not examples:
         sys.exit("no example logs under examples/")
     inputs = list(examples)

@@ -305,6 +305,15 @@ TEST_F(EngineTest, BulkDownloadAssumesAMinimumSpreadOverAShortHistory) {
       << alerts[1].evidenceJson;
 }
 
+TEST_F(EngineTest, BulkDownloadDoesNotCountEventsOfClosedWindows) {
+  const std::string p = "arn:aws:sts::1:assumed-role/backup";
+  // The newest window first (as when a later file is scanned before an earlier one), then three
+  // older windows' worth of reads: together they would cross the floors, but none is current.
+  std::vector<schemas::AccessEvent> events = window(p, 100, 40, 1 << 20);
+  for (int w = 10; w < 13; ++w) append(events, window(p, w, 40, 1 << 20));
+  EXPECT_TRUE(only(run(events), "bulk_download").empty());
+}
+
 TEST_F(EngineTest, BulkDownloadIgnoresFailuresAndNonReads) {
   const std::string p = "arn:aws:sts::1:assumed-role/dev";
   std::vector<schemas::AccessEvent> events = window(p, 0, 300, 2 << 20);
