@@ -1034,16 +1034,13 @@ Summary line to expect: `s3-access/*` {n_s3_events} events (a copy is two record
 
 ## Scanning both directories together
 
-The two directories are two renderings of the same requests, so scan one of them.
-`blobwatch scan examples/s3-access/* examples/cloudtrail/*` feeds every request twice, the
-CloudTrail copy after the whole week of access logs. The four alerts above are still raised once
-each (the CloudTrail repeats are folded, or their addresses already learned), but blobwatch 0.1.0
-also raises two `bulk_download` alerts that are not part of the story, for `harbor-registry` and
-`registry-backup`: `bulk_download` counts an event older than the principal's current 15-minute
-window into that window however old it is, so a week of CloudTrail reads piles up in the last
-window of the access logs (those alerts' `window_start` is days after their `time`). That is a
-blobwatch issue, not part of the story; the same happens when one format's files are given out of
-time order.
+The two directories are two renderings of the same requests. The README's first command,
+`blobwatch scan examples/s3-access/* examples/cloudtrail/*`, feeds every request twice, the
+CloudTrail copy after the whole week of access logs, and still raises exactly the four alerts
+above: the CloudTrail repeats of the anonymous reads are folded into the first alerts, the thief's
+address is already known for the CI user, and `bulk_download` does not count events of a window
+older than the principal's current one (they would blame the current window for reads made days
+before).
 """
     with open(os.path.join(out, "README.md"), "w") as f:
         f.write(text)
