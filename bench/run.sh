@@ -1,0 +1,236 @@
+#!/usr/bin/env bash
+# blobwatch throughput and memory benchmark. See bench/README.md.
+#
+# Usage: bench/run.sh [BUILD_DIR]     (default: build-bench, relative to the repository root)
+#
+# Generates test data into bench/out/ (kept between runs), then measures `blobwatch scan`, the
+# parse-only ceiling (blobwatch-ceiling) and what a user would script instead (jq, awk), pinned to
+# one core, best wall time of BENCH_RUNS runs each. Prints a table and PASS/FAIL per target.
+# Always exits 0 once it has measured: it is a measurement, not a test.
+#
+# Environment (defaults in brackets): BENCH_RUNS [3], BENCH_S3_LINES [1000000],
+# BENCH_CT_RECORDS [500000], BENCH_PRINCIPALS [1000], BENCH_RSS_PRINCIPALS [100000],
+# BENCH_RSS_LINES [1000000].
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${1:-build-bench}
+case "$BUILD" in /*) ;; *) BUILD="$ROOT/$BUILD" ;; esac
+
+RUNS=${BENCH_RUNS:-3}
+S3_LINES=${BENCH_S3_LINES:-1000000}
+CT_RECORDS=${BENCH_CT_RECORDS:-500000}
+PRINCIPALS=${BENCH_PRINCIPALS:-1000}
+RSS_PRINCIPALS=${BENCH_RSS_PRINCIPALS:-100000}
+RSS_LINES=${BENCH_RSS_LINES:-1000000}
+
+BLOBWATCH="$BUILD/daemon/blobwatch"
+GEN="$BUILD/bench/blobwatch-gen"
+CEILING="$BUILD/bench/blobwatch-ceiling"
+for exe in "$BLOBWATCH" "$GEN" "$CEILING"; do
+  if [[ ! -x "$exe" ]]; then
+    echo "run.sh: $exe not found. Build first:" >&2
+    echo "  cmake -S . -B ${BUILD#"$ROOT"/} -DCMAKE_BUILD_TYPE=Release -DBLOBWATCH_BUILD_TESTS=OFF" >&2
+    echo "  cmake --build ${BUILD#"$ROOT"/} -j" >&2
+    exit 2
+  fi
+done
+if [[ ! -x /usr/bin/time ]]; then
+  echo "run.sh: /usr/bin/time is missing (Debian package 'time'); run scripts/install-deps.sh" >&2
+  exit 2
+fi
+for tool in jq awk; do
+  if ! command -v "$tool" >/dev/null; then
+    echo "run.sh: $tool is missing; run scripts/install-deps.sh" >&2
+    exit 2
+  fi
+done
+
+PIN=()
+if command -v taskset >/dev/null && taskset -c 0 true 2>/dev/null; then
+  PIN=(taskset -c 0)
+else
+  echo "run.sh: taskset unavailable; running unpinned" >&2
+fi
+
+OUT="$ROOT/bench/out"
+mkdir -p "$OUT"
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/blobwatch-bench.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+STATE="$TMP/state"
+
+# ---------------------------------------------------------------------------------------------
+# Data. Files are named after their parameters and regenerated when the generator is newer.
+gen() {  # FORMAT N PRINCIPALS -> prints the path
+  local path="$OUT/$1-$2x$3.log"
+  if [[ ! -s "$path" || "$GEN" -nt "$path" ]]; then
+    "$GEN" "$1" "$2" "$3" "$path.tmp" >&2
+    mv "$path.tmp" "$path"
+  fi
+  echo "$path"
+}
+S3_FILE=$(gen s3-access "$S3_LINES" "$PRINCIPALS")
+CT_FILE=$(gen cloudtrail "$CT_RECORDS" "$PRINCIPALS")
+RSS_FILE=$(gen s3-access "$RSS_LINES" "$RSS_PRINCIPALS")
+for f in "$S3_FILE" "$CT_FILE" "$RSS_FILE"; do cat "$f" >/dev/null; done  # warm the page cache
+
+# ---------------------------------------------------------------------------------------------
+# measure NAME STDOUT CMD...: runs CMD RUNS times pinned, with a fresh state directory at $STATE
+# before each run. Sets BEST_S (best wall seconds), RSS_KB (largest peak RSS), and keeps the
+# stdout and stderr of the best run in $TMP/NAME.out and $TMP/NAME.err ("" STDOUT keeps stdout,
+# otherwise it goes to STDOUT).
+measure() {
+  local name=$1 sink=$2
+  shift 2
+  BEST_S=""
+  RSS_KB=0
+  local i t0 t1 wall rss status
+  for ((i = 0; i < RUNS; i++)); do
+    rm -rf "$STATE"
+    mkdir -p "$STATE"
+    local out="$TMP/run.out"
+    [[ -n "$sink" ]] && out=$sink
+    t0=$(date +%s.%N)
+    status=0
+    "${PIN[@]}" /usr/bin/time -f '%M' -o "$TMP/run.rss" "$@" >"$out" 2>"$TMP/run.err" || status=$?
+    t1=$(date +%s.%N)
+    if [[ $status -ne 0 ]]; then
+      echo "run.sh: $name failed (exit $status):" >&2
+      tail -5 "$TMP/run.err" >&2
+      BEST_S=""
+      return 0
+    fi
+    wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", b - a }')
+    rss=$(tail -1 "$TMP/run.rss")
+    ((rss > RSS_KB)) && RSS_KB=$rss
+    if [[ -z "$BEST_S" ]] || awk -v w="$wall" -v b="$BEST_S" 'BEGIN { exit !(w < b) }'; then
+      BEST_S=$wall
+      cp "$TMP/run.err" "$TMP/$name.err"
+      [[ -z "$sink" ]] && cp "$TMP/run.out" "$TMP/$name.out"
+    fi
+  done
+  rm -rf "$STATE"
+}
+
+# Extracts "key":NUMBER from the last line of a file.
+jsonNumber() { tail -1 "$2" | grep -o "\"$1\":[0-9.]*" | head -1 | cut -d: -f2; }
+
+declare -A SEC REC RSS
+run() {  # KEY RECORDS-SOURCE STDOUT CMD...
+  local key=$1 recsrc=$2 sink=$3
+  shift 3
+  echo "run.sh: measuring $key ..." >&2
+  measure "$key" "$sink" "$@"
+  SEC[$key]=${BEST_S:-}
+  RSS[$key]=$RSS_KB
+  case "$recsrc" in
+    blobwatch) REC[$key]=$( [[ -n "$BEST_S" ]] && jsonNumber events "$TMP/$key.err" || echo "") ;;
+    ceiling) REC[$key]=$( [[ -n "$BEST_S" ]] && jsonNumber records "$TMP/$key.out" || echo "") ;;
+    *) REC[$key]=$recsrc ;;
+  esac
+}
+
+S3_LINES_REAL=$(wc -l <"$S3_FILE")
+CT_LINES_REAL=$(wc -l <"$CT_FILE")
+S3_BYTES=$(stat -c %s "$S3_FILE")
+CT_BYTES=$(stat -c %s "$CT_FILE")
+AWK_NAME=$(basename "$(readlink -f "$(command -v awk)")")
+
+run bw_s3 blobwatch /dev/null "$BLOBWATCH" scan --state-dir "$STATE" "$S3_FILE"
+run ceil_s3 ceiling "" "$CEILING" s3-access "$S3_FILE"
+run awk_s3 "$S3_LINES_REAL" /dev/null awk '$10 == 200' "$S3_FILE"
+run bw_ct blobwatch /dev/null "$BLOBWATCH" scan --state-dir "$STATE" "$CT_FILE"
+run ceil_ct ceiling "" "$CEILING" cloudtrail "$CT_FILE"
+run jq_ct "$CT_LINES_REAL" /dev/null \
+  jq -c 'select(.eventName == "GetObject" and .userIdentity.type == "IAMUser")' "$CT_FILE"
+RUNS_SAVED=$RUNS
+RUNS=1
+run bw_rss blobwatch /dev/null "$BLOBWATCH" scan --state-dir "$STATE" "$RSS_FILE"
+RUNS=$RUNS_SAVED
+RSS_SEEN=$(jsonNumber principals "$TMP/bw_rss.err" 2>/dev/null || echo "?")
+
+# ---------------------------------------------------------------------------------------------
+# Report.
+calc() { awk "BEGIN { $1 }"; }
+rate() {  # KEY -> records/s
+  [[ -n "${SEC[$1]}" && -n "${REC[$1]}" ]] || { echo ""; return; }
+  calc "printf \"%.0f\", ${REC[$1]} / ${SEC[$1]}"
+}
+mbps() {  # KEY BYTES -> MB/s
+  [[ -n "${SEC[$1]}" ]] || { echo ""; return; }
+  calc "printf \"%.1f\", $2 / 1e6 / ${SEC[$1]}"
+}
+ratio() {  # A B -> A/B
+  [[ -n "$1" && -n "$2" ]] || { echo "n/a"; return; }
+  calc "printf \"%.2f\", $1 / $2"
+}
+rssMb() { calc "printf \"%.1f\", $1 * 1024 / 1e6"; }
+row() {  # LABEL KEY BYTES
+  local r m
+  r=$(rate "$2")
+  m=$(mbps "$2" "$3")
+  if [[ -z "$r" ]]; then
+    printf '  %-44s %10s\n' "$1" "failed"
+    return
+  fi
+  printf '  %-44s %10s %9.3f %12s %9s %9s\n' "$1" "${REC[$2]}" "${SEC[$2]}" "$r" "$m" \
+    "$(rssMb "${RSS[$2]}")"
+}
+
+bwS3=$(rate bw_s3)
+ceilS3=$(rate ceil_s3)
+awkS3=$(rate awk_s3)
+bwCt=$(rate bw_ct)
+ceilCt=$(rate ceil_ct)
+jqCt=$(rate jq_ct)
+kernel=$(head -1 "$TMP/ceil_ct.out" 2>/dev/null | grep -o 'simdjson [a-z0-9]* kernel' | cut -d' ' -f2 ||
+  echo "?")
+
+echo
+echo "blobwatch benchmark  ($(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | \
+  sed 's/^ *//'); ${PIN[*]:-unpinned}; best of $RUNS runs; MB = 10^6 bytes)"
+echo
+printf '  %-44s %10s %9s %12s %9s %9s\n' "" "records" "best s" "records/s" "MB/s" "RSS MB"
+echo "S3 server access logs: $(basename "$S3_FILE") ($S3_LINES_REAL lines, $PRINCIPALS principals," \
+  "$(calc "printf \"%.0f\", $S3_BYTES / 1e6") MB)"
+row "blobwatch scan (all detectors)" bw_s3 "$S3_BYTES"
+row "ceiling: bare tokenizer, fields 1-17" ceil_s3 "$S3_BYTES"
+row "$AWK_NAME '\$10 == 200'" awk_s3 "$S3_BYTES"
+printf '  %-44s %10s\n' "blobwatch / ceiling (records/s)" "$(ratio "$bwS3" "$ceilS3")"
+printf '  %-44s %10s\n' "blobwatch / $AWK_NAME (records/s)" "$(ratio "$bwS3" "$awkS3")"
+echo "CloudTrail S3 data events: $(basename "$CT_FILE") ($CT_LINES_REAL records, $PRINCIPALS" \
+  "principals, $(calc "printf \"%.0f\", $CT_BYTES / 1e6") MB)"
+row "blobwatch scan (all detectors)" bw_ct "$CT_BYTES"
+row "ceiling: On-Demand, same fields [$kernel]" ceil_ct "$CT_BYTES"
+row "jq -c 'select(GetObject and IAMUser)'" jq_ct "$CT_BYTES"
+printf '  %-44s %10s\n' "blobwatch / ceiling (records/s)" "$(ratio "$bwCt" "$ceilCt")"
+printf '  %-44s %10s\n' "blobwatch / jq (records/s)" "$(ratio "$bwCt" "$jqCt")"
+echo "Memory: $(basename "$RSS_FILE") ($RSS_LINES lines, $RSS_PRINCIPALS principals generated)"
+row "blobwatch scan, $RSS_SEEN principals in state" bw_rss "$(stat -c %s "$RSS_FILE")"
+for k in bw_s3 bw_ct bw_rss; do
+  [[ -f "$TMP/$k.err" ]] && echo "  $k summary: $(tail -1 "$TMP/$k.err")"
+done
+
+echo
+echo "Targets"
+verdict() {  # CONDITION-EXPR TEXT
+  local v="FAIL"
+  if [[ "$1" == "n/a" ]]; then
+    v="FAIL"
+  elif calc "exit !($1)"; then
+    v="PASS"
+  fi
+  printf '  %s  %s\n' "$v" "$2"
+}
+ctVsCeil=$(ratio "$bwCt" "$ceilCt")
+ctVsJq=$(ratio "$bwCt" "$jqCt")
+rssMbBw=$( [[ -n "${SEC[bw_rss]}" ]] && rssMb "${RSS[bw_rss]}" || echo "n/a")
+verdict "$( [[ $ctVsCeil == n/a ]] && echo n/a || echo "$ctVsCeil >= 0.5")" \
+  "CloudTrail scan >= 50% of the ceiling's records/s: ${bwCt:-n/a} vs ${ceilCt:-n/a} = $ctVsCeil"
+verdict "$( [[ $ctVsJq == n/a ]] && echo n/a || echo "$ctVsJq >= 10")" \
+  "CloudTrail scan >= 10x jq: ${bwCt:-n/a} vs ${jqCt:-n/a} records/s = ${ctVsJq}x"
+verdict "$( [[ -z $bwS3 ]] && echo n/a || echo "$bwS3 >= 1000000")" \
+  "S3 access logs >= 1,000,000 lines/s: ${bwS3:-n/a} lines/s"
+verdict "$( [[ $rssMbBw == n/a ]] && echo n/a || echo "$rssMbBw < 300")" \
+  "peak RSS < 300 MB with $RSS_PRINCIPALS principals: $rssMbBw MB"
+exit 0
