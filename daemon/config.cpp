@@ -149,10 +149,17 @@ const std::vector<ConfigKey>& configTable() {
       {"alerts.dedup_window", "1h",
        "One alert per (detector, principal, address or bucket) per window; repeats are folded.",
        [](const std::string& v, S& s) { return durationOrError(v, s.detectors.dedupWindowUs); }},
-      {"state.batch_events", "4096",
-       "Events per micro-batch; each batch is one atomic RocksDB write.",
+      {"state.batch_events", "100000",
+       "Most events in one micro-batch; each batch is one atomic RocksDB write of the state of "
+       "every principal it touched, its alerts and source positions.",
        [](const std::string& v, S& s) {
-         return parseUnsigned<uint32_t>(v, s.batchEvents, 1, 1'000'000);
+         return parseUnsigned<uint32_t>(v, s.batchEvents, 1, 10'000'000);
+       }},
+      {"state.batch_interval_ms", "500",
+       "Longest a micro-batch stays open, in milliseconds; alerts are written once their batch "
+       "is committed.",
+       [](const std::string& v, S& s) {
+         return parseUnsigned<uint32_t>(v, s.batchIntervalMs, 1, 60'000);
        }},
       {"state.sync_writes", "false", "fsync every batch (slower; survives power loss).",
        [](const std::string& v, S& s) { return parseBool(v, s.syncWrites); }},

@@ -15,8 +15,9 @@ namespace blobwatch::daemon {
 
 struct Settings {
   detectors::DetectorConfig detectors;
-  uint32_t batchEvents = 4096;  // events per micro-batch (one RocksDB WriteBatch each)
-  bool syncWrites = false;      // fsync each batch's WriteBatch
+  uint32_t batchEvents = 100000;   // at most this many events per micro-batch (one WriteBatch)
+  uint32_t batchIntervalMs = 500;  // and at most this old, in milliseconds of processing time
+  bool syncWrites = false;         // fsync each batch's WriteBatch
 };
 
 struct ConfigKey {

@@ -20,12 +20,19 @@ std::unique_ptr<RocksDbStateStore> RocksDbStateStore::open(const std::string& di
   options.max_open_files = 256;
   options.keep_log_file_num = 2;
   options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+  // Small memtables: the hot state lives in the engine's memory, so RocksDB's write buffers only
+  // stage what a batch wrote; the defaults (64 MiB, two of them per family) would dominate RSS.
+  rocksdb::ColumnFamilyOptions small;
+  small.write_buffer_size = 8u << 20;
+  small.max_write_buffer_number = 2;
+  rocksdb::ColumnFamilyOptions baselines = small;
+  baselines.write_buffer_size = 16u << 20;
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs = {
-      {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
-      {"baselines", rocksdb::ColumnFamilyOptions()},
-      {"alerts", rocksdb::ColumnFamilyOptions()},
-      {"positions", rocksdb::ColumnFamilyOptions()},
-      {"meta", rocksdb::ColumnFamilyOptions()},
+      {rocksdb::kDefaultColumnFamilyName, small},
+      {"baselines", baselines},
+      {"alerts", small},
+      {"positions", small},
+      {"meta", small},
   };
   std::unique_ptr<RocksDbStateStore> store(new RocksDbStateStore());
   rocksdb::DB* raw = nullptr;

@@ -11,23 +11,49 @@ bool IpAddress::isV4() const {
   return std::memcmp(bytes.data(), kPrefix.data(), kPrefix.size()) == 0;
 }
 
+namespace {
+
+// Dotted-quad IPv4 without inet_pton's copy and locale-free loop: four decimal parts of 1 to 3
+// digits, each at most 255, no leading '+' or spaces. Leading zeros are refused as inet_pton does.
+bool parseIpv4(std::string_view text, IpAddress& out) {
+  size_t i = 0;
+  for (int part = 0; part < 4; ++part) {
+    if (part > 0) {
+      if (i >= text.size() || text[i] != '.') return false;
+      ++i;
+    }
+    const size_t start = i;
+    unsigned value = 0;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9' && i - start < 3) {
+      value = value * 10 + static_cast<unsigned>(text[i] - '0');
+      ++i;
+    }
+    if (i == start || value > 255 || (i - start > 1 && text[start] == '0')) return false;
+    out.bytes[static_cast<size_t>(12 + part)] = static_cast<uint8_t>(value);
+  }
+  if (i != text.size()) return false;
+  out.bytes[10] = 0xff;
+  out.bytes[11] = 0xff;
+  out.valid = true;
+  return true;
+}
+
+}  // namespace
+
 bool parseIp(std::string_view text, IpAddress& out) {
   out = IpAddress{};
   if (text.empty() || text.size() > 45) return false;
+  if (text.find(':') == std::string_view::npos) {
+    if (parseIpv4(text, out)) return true;
+    out = IpAddress{};
+    return false;
+  }
   char buf[46];
   std::memcpy(buf, text.data(), text.size());
   buf[text.size()] = '\0';
-  if (text.find(':') == std::string_view::npos) {
-    in_addr v4;
-    if (inet_pton(AF_INET, buf, &v4) != 1) return false;
-    out.bytes[10] = 0xff;
-    out.bytes[11] = 0xff;
-    std::memcpy(out.bytes.data() + 12, &v4, 4);
-  } else {
-    in6_addr v6;
-    if (inet_pton(AF_INET6, buf, &v6) != 1) return false;
-    std::memcpy(out.bytes.data(), &v6, 16);
-  }
+  in6_addr v6;
+  if (inet_pton(AF_INET6, buf, &v6) != 1) return false;
+  std::memcpy(out.bytes.data(), &v6, 16);
   out.valid = true;
   return true;
 }
@@ -65,57 +91,84 @@ void AccessEvent::clear() {
 
 std::string_view toString(Provider p) {
   switch (p) {
-    case Provider::kAws: return "aws";
-    case Provider::kAzure: return "azure";
-    case Provider::kGcp: return "gcp";
-    case Provider::kMinio: return "minio";
-    case Provider::kUnknown: break;
+    case Provider::kAws:
+      return "aws";
+    case Provider::kAzure:
+      return "azure";
+    case Provider::kGcp:
+      return "gcp";
+    case Provider::kMinio:
+      return "minio";
+    case Provider::kUnknown:
+      break;
   }
   return "unknown";
 }
 
 std::string_view toString(Format f) {
   switch (f) {
-    case Format::kS3Access: return "s3-access";
-    case Format::kCloudTrail: return "cloudtrail";
-    case Format::kUnknown: break;
+    case Format::kS3Access:
+      return "s3-access";
+    case Format::kCloudTrail:
+      return "cloudtrail";
+    case Format::kUnknown:
+      break;
   }
   return "unknown";
 }
 
 std::string_view toString(PrincipalKind k) {
   switch (k) {
-    case PrincipalKind::kAnonymous: return "anonymous";
-    case PrincipalKind::kUser: return "user";
-    case PrincipalKind::kRole: return "role";
-    case PrincipalKind::kRoot: return "root";
-    case PrincipalKind::kService: return "service";
-    case PrincipalKind::kAccount: return "account";
-    case PrincipalKind::kFederated: return "federated";
-    case PrincipalKind::kUnknown: break;
+    case PrincipalKind::kAnonymous:
+      return "anonymous";
+    case PrincipalKind::kUser:
+      return "user";
+    case PrincipalKind::kRole:
+      return "role";
+    case PrincipalKind::kRoot:
+      return "root";
+    case PrincipalKind::kService:
+      return "service";
+    case PrincipalKind::kAccount:
+      return "account";
+    case PrincipalKind::kFederated:
+      return "federated";
+    case PrincipalKind::kUnknown:
+      break;
   }
   return "unknown";
 }
 
 std::string_view toString(OpClass c) {
   switch (c) {
-    case OpClass::kRead: return "read";
-    case OpClass::kWrite: return "write";
-    case OpClass::kDelete: return "delete";
-    case OpClass::kList: return "list";
-    case OpClass::kHead: return "head";
-    case OpClass::kPolicy: return "policy";
-    case OpClass::kOther: break;
+    case OpClass::kRead:
+      return "read";
+    case OpClass::kWrite:
+      return "write";
+    case OpClass::kDelete:
+      return "delete";
+    case OpClass::kList:
+      return "list";
+    case OpClass::kHead:
+      return "head";
+    case OpClass::kPolicy:
+      return "policy";
+    case OpClass::kOther:
+      break;
   }
   return "other";
 }
 
 std::string_view toString(AuthType a) {
   switch (a) {
-    case AuthType::kHeader: return "header";
-    case AuthType::kQueryString: return "query-string";
-    case AuthType::kAnonymous: return "anonymous";
-    case AuthType::kUnknown: break;
+    case AuthType::kHeader:
+      return "header";
+    case AuthType::kQueryString:
+      return "query-string";
+    case AuthType::kAnonymous:
+      return "anonymous";
+    case AuthType::kUnknown:
+      break;
   }
   return "unknown";
 }

@@ -24,7 +24,8 @@ bool validTime(int year, int month, int day, int hour, int minute, int second) {
 }
 
 int64_t toMicros(int year, int month, int day, int hour, int minute, int second) {
-  const int64_t days = daysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
+  const int64_t days =
+      daysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
   return ((days * 24 + hour) * 60 + minute) * 60'000'000LL + int64_t{second} * 1'000'000LL;
 }
 
@@ -164,9 +165,12 @@ void formatRfc3339(int64_t timeUs, std::string& out) {
 }
 
 void percentDecode(std::string_view in, bool plusIsSpace, std::string& out) {
-  out.clear();
-  out.reserve(in.size());
-  for (size_t i = 0; i < in.size(); ++i) {
+  // Most keys need no decoding: copy up to the first byte that does, in one go.
+  size_t first = 0;
+  while (first < in.size() && in[first] != '%' && !(plusIsSpace && in[first] == '+')) ++first;
+  out.assign(in.data(), first);
+  if (first == in.size()) return;
+  for (size_t i = first; i < in.size(); ++i) {
     const char c = in[i];
     if (c == '%' && i + 2 < in.size()) {
       const int hi = hexValue(in[i + 1]);

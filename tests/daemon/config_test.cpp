@@ -29,6 +29,7 @@ TEST(Config, DefaultsMatchTheEngineDefaults) {
   EXPECT_EQ(fromTable.detectors.maxAddressesPerPrincipal,
             builtIn.detectors.maxAddressesPerPrincipal);
   EXPECT_EQ(fromTable.batchEvents, builtIn.batchEvents);
+  EXPECT_EQ(fromTable.batchIntervalMs, builtIn.batchIntervalMs);
 }
 
 TEST(Config, KeysAreUniqueAndSectioned) {
