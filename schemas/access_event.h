@@ -57,7 +57,7 @@ void formatIp(const IpAddress& ip, std::string& out);
 struct AccessEvent {
   Provider provider = Provider::kUnknown;
   Format format = Format::kUnknown;
-  int64_t timeUs = 0;  // event time, microseconds since the Unix epoch, UTC
+  int64_t timeUs = 0;     // event time, microseconds since the Unix epoch, UTC
   std::string principal;  // normalized; "anonymous" when unauthenticated
   PrincipalKind principalKind = PrincipalKind::kUnknown;
   IpAddress sourceIp;        // parsed client address; invalid when absent or not an address

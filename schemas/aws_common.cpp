@@ -10,7 +10,9 @@ bool startsWith(std::string_view s, std::string_view p) { return s.substr(0, p.s
 bool endsWith(std::string_view s, std::string_view p) {
   return s.size() >= p.size() && s.substr(s.size() - p.size()) == p;
 }
-bool contains(std::string_view s, std::string_view p) { return s.find(p) != std::string_view::npos; }
+bool contains(std::string_view s, std::string_view p) {
+  return s.find(p) != std::string_view::npos;
+}
 
 bool isCanonicalId(std::string_view s) {
   if (s.size() != 64) return false;

@@ -118,7 +118,7 @@ simdjson::error_code eventField(od::raw_json_string key, od::value v, Fields& f)
           if (auto err = field.key().get(k)) return err;
           if (keyIs(k, "bucketName")) {
             readString(field.value(), f.bucket);
-          } else if (keyIs(k, "key")) {
+          } else if (keyIs(k, "key") || keyIs(k, "Key")) {  // S3 on Outposts writes "Key"
             readString(field.value(), f.key);
           }
         }

@@ -19,8 +19,8 @@ bool looksLikeS3AccessLine(std::string_view line) {
 Format detectFormat(std::string_view head) {
   if (head.substr(0, 3) == "\xEF\xBB\xBF") head.remove_prefix(3);
   size_t i = 0;
-  while (i < head.size() && (head[i] == ' ' || head[i] == '\t' || head[i] == '\r' ||
-                             head[i] == '\n')) {
+  while (i < head.size() &&
+         (head[i] == ' ' || head[i] == '\t' || head[i] == '\r' || head[i] == '\n')) {
     ++i;
   }
   head.remove_prefix(i);
@@ -35,7 +35,7 @@ Format detectFormat(std::string_view head) {
     return Format::kUnknown;
   }
   return looksLikeS3AccessLine(head.substr(0, head.find('\n'))) ? Format::kS3Access
-                                                                   : Format::kUnknown;
+                                                                : Format::kUnknown;
 }
 
 }  // namespace blobwatch::schemas

@@ -7,9 +7,12 @@ namespace blobwatch::schemas {
 
 std::unique_ptr<Parser> makeParser(Format format) {
   switch (format) {
-    case Format::kS3Access: return std::make_unique<S3AccessParser>();
-    case Format::kCloudTrail: return std::make_unique<CloudTrailParser>();
-    case Format::kUnknown: break;
+    case Format::kS3Access:
+      return std::make_unique<S3AccessParser>();
+    case Format::kCloudTrail:
+      return std::make_unique<CloudTrailParser>();
+    case Format::kUnknown:
+      break;
   }
   return nullptr;
 }

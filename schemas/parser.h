@@ -23,11 +23,11 @@ inline constexpr size_t kRecordPadding = 64;
 
 enum class ParseErrc : uint8_t {
   kOk,
-  kEmpty,          // blank line; not an error, nothing emitted
-  kSyntax,         // not well-formed for the format (bad JSON, unterminated quote, ...)
-  kMissingField,   // a field the format requires is absent
-  kBadField,       // a required field is present but its value does not parse
-  kNotAccessEvent, // well-formed, but not a storage access record (counted, not an error)
+  kEmpty,           // blank line; not an error, nothing emitted
+  kSyntax,          // not well-formed for the format (bad JSON, unterminated quote, ...)
+  kMissingField,    // a field the format requires is absent
+  kBadField,        // a required field is present but its value does not parse
+  kNotAccessEvent,  // well-formed, but not a storage access record (counted, not an error)
 };
 
 // The outcome of parsing one record. `detail` points at a static string describing the first

@@ -95,9 +95,15 @@ bool RecordSplitter::nextJson(Record& out) {
         ++begin_;
       }
       if (begin_ >= end_) return false;
-      // NDJSON fast path: a whole line that looks like one object.
-      const char* start = buf_.data() + begin_;
-      const auto* nl = static_cast<const char*>(std::memchr(start, '\n', end_ - begin_));
+      // NDJSON fast path: a whole line that looks like one object. An object waits for the end
+      // of its first line, so that the framing does not depend on where reads split the input;
+      // scanPos_ remembers how far the newline search got.
+      const size_t from = std::max(scanPos_, begin_);
+      const auto* nl = static_cast<const char*>(std::memchr(buf_.data() + from, '\n', end_ - from));
+      if (nl == nullptr && !finished_ && buf_[begin_] == '{' && end_ - begin_ < maxRecordBytes_) {
+        scanPos_ = end_;
+        return false;
+      }
       if (nl != nullptr || finished_) {
         size_t lineEnd = nl != nullptr ? static_cast<size_t>(nl - buf_.data()) : end_;
         size_t last = lineEnd;

@@ -53,8 +53,8 @@ class RecordSplitter {
   Framing framing_;
   size_t maxRecordBytes_;
   std::vector<char> buf_;
-  size_t begin_ = 0;  // first unconsumed byte
-  size_t end_ = 0;    // one past the last committed byte
+  size_t begin_ = 0;   // first unconsumed byte
+  size_t end_ = 0;     // one past the last committed byte
   uint64_t line_ = 1;  // line number at begin_
   bool finished_ = false;
   // Resumable scan state for kJsonValues.

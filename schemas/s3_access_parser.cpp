@@ -51,13 +51,21 @@ size_t tokenize(std::string_view line, std::array<std::string_view, kMaxFields>&
       i = end + 1;
     } else if (c == '"') {
       size_t j = i + 1;
+      // The first \" that could also have closed the field: the fallback when no other quote
+      // does, so that a value ending in a backslash cannot make the line unparseable.
+      size_t escapedClose = std::string_view::npos;
       for (;;) {
-        const size_t q = line.find('"', j);
+        size_t q = line.find('"', j);
         if (q == std::string_view::npos) {
-          detail = "unterminated quoted field";
-          return 0;
-        }
-        if (line[q - 1] == '\\' && q - 1 > i) {  // \" inside the field
+          if (escapedClose == std::string_view::npos) {
+            detail = "unterminated quoted field";
+            return 0;
+          }
+          q = escapedClose;
+        } else if (line[q - 1] == '\\' && q - 1 > i) {  // \" inside the field
+          if (escapedClose == std::string_view::npos && (q + 1 == len || line[q + 1] == ' ')) {
+            escapedClose = q;
+          }
           j = q + 1;
           continue;
         }
@@ -143,7 +151,8 @@ ParseStatus S3AccessParser::parse(std::string_view line, EventSink& sink) {
   const std::string_view authField = n > kAuthType ? f[kAuthType] : std::string_view{};
   if (authField == "AuthHeader") {
     e.authType = AuthType::kHeader;
-  } else if (authField == "QueryString" || hasPresignedQuery(f[kRequestUri])) {
+  } else if (authField == "QueryString" ||
+             (authField.empty() && hasPresignedQuery(f[kRequestUri]))) {  // 18-field era
     e.authType = AuthType::kQueryString;
   } else if (e.principalKind == PrincipalKind::kAnonymous) {
     e.authType = AuthType::kAnonymous;

@@ -1,0 +1,114 @@
+#include "schemas/format_detect.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "schemas/access_event.h"
+#include "tests/support/samples.h"
+
+namespace blobwatch::schemas {
+namespace {
+
+Format detectFile(const std::filesystem::path& p) {
+  const std::string content = ::blobwatch::testing::readFile(p);
+  return detectFormat(std::string_view(content).substr(0, kDetectBytes));
+}
+
+const std::string kS3Line =
+    "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be awsexamplebucket1 "
+    "[06/Feb/2019:00:00:38 +0000] 192.0.2.3 - 3E57427F3EXAMPLE REST.GET.VERSIONING - "
+    "\"GET /awsexamplebucket1?versioning HTTP/1.1\" 200 - 113 - 7 - \"-\" \"S3Console/0.4\" -\n";
+const std::string kCloudTrailLine =
+    "{\"eventVersion\":\"1.08\",\"eventSource\":\"s3.amazonaws.com\",\"eventName\":\"GetObject\"}"
+    "\n";
+
+TEST(FormatDetectSamples, S3AccessFiles) {
+  BLOBWATCH_REQUIRE_SAMPLES();
+  const auto files = ::blobwatch::testing::sampleFiles("s3-access");
+  ASSERT_GE(files.size(), 18u);
+  for (const auto& p : files) EXPECT_EQ(detectFile(p), Format::kS3Access) << p;
+}
+
+TEST(FormatDetectSamples, CloudTrailFiles) {
+  BLOBWATCH_REQUIRE_SAMPLES();
+  // NDJSON, single-line, pretty-printed {"Records":[...]}, bare pretty-printed events,
+  // EventBridge envelopes and the invalid doc example all look like CloudTrail.
+  const auto files = ::blobwatch::testing::sampleFiles("cloudtrail");
+  ASSERT_GE(files.size(), 9u);
+  for (const auto& p : files) EXPECT_EQ(detectFile(p), Format::kCloudTrail) << p;
+}
+
+TEST(FormatDetectSamples, OtherProvidersAreUnknown) {
+  BLOBWATCH_REQUIRE_SAMPLES();
+  size_t n = 0;
+  for (const char* sub : {"azure-blob", "gcs-audit", "gcs-usage", "minio-audit"}) {
+    for (const auto& p : ::blobwatch::testing::sampleFiles(sub)) {
+      EXPECT_EQ(detectFile(p), Format::kUnknown) << p;
+      ++n;
+    }
+  }
+  EXPECT_GE(n, 20u);
+}
+
+TEST(FormatDetect, GarbageAndEmpty) {
+  for (const std::string& s : {
+           std::string(),
+           std::string("   \n\r\n\t  "),
+           std::string("hello world\n"),
+           std::string("not a log line at all, really not\n"),
+           std::string("{\"foo\":1}\n"),
+           std::string("[1,2,3]"),
+           std::string("a b [06/Feb/2019:00:00:38"),  // too short for the time field
+           std::string("\xEF\xBB\xBF"),
+           std::string("1.0;2014-06-19T22:59:12.0000000Z;GetBlob;AnonymousSuccess;200;"),
+           std::string("\"time_micros\",\"c_ip\",\"c_ip_type\"\n"),
+       }) {
+    EXPECT_EQ(detectFormat(s), Format::kUnknown) << "[" << s << "]";
+  }
+}
+
+TEST(FormatDetect, SyntheticLines) {
+  EXPECT_EQ(detectFormat(kS3Line), Format::kS3Access);
+  EXPECT_EQ(detectFormat(kS3Line + kS3Line), Format::kS3Access);
+  EXPECT_EQ(detectFormat(kCloudTrailLine), Format::kCloudTrail);
+  EXPECT_EQ(detectFormat("{\n  \"Records\": [\n"), Format::kCloudTrail);
+  EXPECT_EQ(detectFormat("\n\n  " + kCloudTrailLine), Format::kCloudTrail);
+  EXPECT_EQ(detectFormat("\r\n" + kS3Line), Format::kS3Access);
+  // Only the first line decides for S3: a bad first line is not rescued by a good second one.
+  EXPECT_EQ(detectFormat("garbage\n" + kS3Line), Format::kUnknown);
+}
+
+TEST(FormatDetect, Utf8BomTolerated) {
+  const std::string bom = "\xEF\xBB\xBF";
+  EXPECT_EQ(detectFormat(bom + kS3Line), Format::kS3Access);
+  EXPECT_EQ(detectFormat(bom + kCloudTrailLine), Format::kCloudTrail);
+  EXPECT_EQ(detectFormat(bom + "{\n  \"Records\": []\n}"), Format::kCloudTrail);
+}
+
+TEST(FormatDetectSamples, BomBeforeSample) {
+  BLOBWATCH_REQUIRE_SAMPLES();
+  const auto dir = ::blobwatch::testing::samplesDir();
+  const std::string bom = "\xEF\xBB\xBF";
+  EXPECT_EQ(
+      detectFormat(bom + ::blobwatch::testing::readFile(
+                             dir / "s3-access" / "kdgm-logstash-plugins_s3_access_log_spec.log")),
+      Format::kS3Access);
+  EXPECT_EQ(detectFormat(bom + ::blobwatch::testing::readFile(
+                                   dir / "cloudtrail" / "panther-analysis_rule-tests_s3.ndjson")),
+            Format::kCloudTrail);
+}
+
+TEST(FormatNames, RoundTrip) {
+  for (const Format f : {Format::kS3Access, Format::kCloudTrail}) {
+    EXPECT_EQ(formatFromString(toString(f)), f);
+  }
+  EXPECT_EQ(toString(Format::kS3Access), "s3-access");
+  EXPECT_EQ(toString(Format::kCloudTrail), "cloudtrail");
+  EXPECT_EQ(formatFromString("unknown"), Format::kUnknown);
+  EXPECT_EQ(formatFromString("S3-ACCESS"), Format::kUnknown);
+  EXPECT_EQ(formatFromString(""), Format::kUnknown);
+}
+
+}  // namespace
+}  // namespace blobwatch::schemas
