@@ -14,7 +14,7 @@ static_assert(kRecordPadding == simdjson::SIMDJSON_PADDING);
 struct Fields {
   std::string_view eventTime, eventSource, eventName, sourceIp, userAgent, bucket, key, requestId,
       errorCode, tlsVersion, authMethod, identityType, arn, accountId, principalId, invokedBy,
-      issuerArn;
+      issuerArn, userName;
   int64_t bytesIn = -1, bytesOut = -1;
   bool any = false;
 };
@@ -63,6 +63,8 @@ simdjson::error_code readIdentity(od::object obj, Fields& f) {
       readString(v, f.principalId);
     } else if (keyIs(key, "invokedBy")) {
       readString(v, f.invokedBy);
+    } else if (keyIs(key, "userName")) {
+      readString(v, f.userName);
     } else if (keyIs(key, "sessionContext")) {
       od::object ctx;
       if (v.get_object().get(ctx) != simdjson::SUCCESS) continue;
@@ -179,6 +181,13 @@ void principalOf(const Fields& f, AccessEvent& e) {
     e.principalKind = PrincipalKind::kService;
   } else if (!f.arn.empty()) {
     e.principalKind = aws::normalizePrincipal(f.arn, e.principal);
+  } else if (f.identityType == "IAMUser" && !f.userName.empty() && !f.accountId.empty()) {
+    // The ARN an IAM user's events carry elsewhere, so its baseline is the same.
+    e.principal.assign("arn:aws:iam::");
+    e.principal.append(f.accountId);
+    e.principal.append(":user/");
+    e.principal.append(f.userName);
+    e.principalKind = PrincipalKind::kUser;
   } else if (f.identityType == "AssumedRole" && !f.issuerArn.empty()) {
     e.principal.assign(f.issuerArn);
     e.principalKind = PrincipalKind::kRole;
@@ -304,7 +313,11 @@ ParseStatus CloudTrailParser::parse(std::string_view record, EventSink& sink) {
   if (doc.current_location().get(trailing) == simdjson::SUCCESS) {
     return ParseStatus::Error(ParseErrc::kSyntax, "trailing content after the JSON object");
   }
-  if (top_fields.any && !top_fields.eventName.empty()) emit(top_fields);
+  // A bare event: it has an eventName, or at least an eventTime (then emit reports the missing
+  // eventName). An envelope without either is not an event.
+  if (top_fields.any && (!top_fields.eventName.empty() || !top_fields.eventTime.empty())) {
+    emit(top_fields);
+  }
   if (firstError.isError()) return firstError;
   if (emitted == 0) {
     return ParseStatus::Error(ParseErrc::kNotAccessEvent,

@@ -19,8 +19,13 @@ bool digits(std::string_view s, size_t pos, size_t n, int& out) {
 }
 
 bool validTime(int year, int month, int day, int hour, int minute, int second) {
-  return year >= 1970 && year <= 9999 && month >= 1 && month <= 12 && day >= 1 && day <= 31 &&
-         hour <= 23 && minute <= 59 && second <= 60;
+  if (year < 1970 || year > 9999 || month < 1 || month > 12 || day < 1 || hour > 23 ||
+      minute > 59 || second > 60) {
+    return false;
+  }
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  return day <= kDays[month - 1] + (month == 2 && leap ? 1 : 0);
 }
 
 int64_t toMicros(int year, int month, int day, int hour, int minute, int second) {

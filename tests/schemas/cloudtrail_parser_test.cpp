@@ -490,6 +490,10 @@ TEST(CloudTrailSynthetic, IdentityShapes) {
               "arn:aws:iam::123456789012:role/Admin", PrincipalKind::kRole},
           Case{R"({"type":"AWSAccount","principalId":"AROA9:x","accountId":"999999999999"})",
                "aws-account:999999999999/AROA9", PrincipalKind::kAccount},
+          // IAMUser without arn: the ARN is rebuilt from account and user name.
+          Case{
+              R"({"type":"IAMUser","principalId":"AIDA2","accountId":"123456789012","userName":"carol"})",
+              "arn:aws:iam::123456789012:user/carol", PrincipalKind::kUser},
       }) {
     const AccessEvent e = parseOk(getObject(c.identity));
     EXPECT_EQ(e.principal, c.principal) << c.identity;
@@ -577,9 +581,10 @@ TEST(CloudTrailSynthetic, MissingOrBadEventTime) {
   std::string noName = good;
   const std::string nameField = R"("eventName":"GetObject",)";
   noName.erase(noName.find(nameField), nameField.size());
-  // A record without eventName is not a CloudTrail event at all.
+  // An event (it has an eventTime) without eventName is an error naming the field.
   const OneRecord n = parseRecord(noName);
-  EXPECT_NE(n.code, ParseErrc::kOk);
+  EXPECT_EQ(n.code, ParseErrc::kMissingField) << n.detail;
+  EXPECT_STREQ(n.detail.c_str(), "eventName is missing");
   EXPECT_TRUE(n.events.empty());
 }
 
