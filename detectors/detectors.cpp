@@ -205,7 +205,9 @@ class BulkDownload final : public Detector {
     if (index < b.index) return;
     ++b.objects;
     b.bytes += static_cast<uint64_t>(std::max<int64_t>(e.bytesOut, 0));
-    if (b.alerted) return;
+    if (b.alerted || b.objects <= config_.bulkMinObjects || b.bytes <= config_.bulkMinBytes) {
+      return;  // below the floors: the history need not be looked at
+    }
     const double objThreshold =
         std::max(static_cast<double>(config_.bulkMinObjects), historyThreshold(b.objectsHistory));
     const double byteThreshold =

@@ -51,10 +51,11 @@ bool RecordSplitter::next(Record& out) {
   return framing_ == Framing::kLines ? nextLine(out) : nextJson(out);
 }
 
-void RecordSplitter::emit(size_t begin, size_t end, size_t resume, Record& out) {
+void RecordSplitter::emit(size_t begin, size_t end, size_t resume, Record& out, int64_t newlines) {
   out.bytes = std::string_view(buf_.data() + begin, end - begin);
   out.line = line_ + countNewlines(buf_.data() + begin_, begin - begin_);
-  line_ = out.line + countNewlines(buf_.data() + begin, resume - begin);
+  line_ = out.line + (newlines >= 0 ? static_cast<uint64_t>(newlines)
+                                    : countNewlines(buf_.data() + begin, resume - begin));
   begin_ = resume;
   scanPos_ = resume;
   depth_ = 0;
@@ -109,7 +110,8 @@ bool RecordSplitter::nextJson(Record& out) {
         size_t last = lineEnd;
         while (last > begin_ && isSpace(buf_[last - 1])) --last;
         if (buf_[begin_] == '{' && last > begin_ + 1 && buf_[last - 1] == '}') {
-          emit(begin_, last, nl != nullptr ? lineEnd + 1 : end_, out);
+          // One line: its only newline is the one that ends it.
+          emit(begin_, last, nl != nullptr ? lineEnd + 1 : end_, out, nl != nullptr ? 1 : 0);
           return true;
         }
       }

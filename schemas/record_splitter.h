@@ -48,7 +48,9 @@ class RecordSplitter {
  private:
   bool nextLine(Record& out);
   bool nextJson(Record& out);
-  void emit(size_t begin, size_t end, size_t resume, Record& out);
+  // Yields [begin, end) and resumes at `resume`; `newlines` in [begin, resume) when the caller
+  // knows it, else -1 to count them.
+  void emit(size_t begin, size_t end, size_t resume, Record& out, int64_t newlines = -1);
 
   Framing framing_;
   size_t maxRecordBytes_;
