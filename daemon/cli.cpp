@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "daemon/config.h"
+#include "daemon/run.h"
 #include "daemon/scan.h"
 
 namespace blobwatch::daemon {
@@ -36,7 +37,8 @@ po::options_description scanOptions() {
   po::options_description desc(
       "blobwatch scan [options] FILE...   (FILE '-' reads standard input)");
   desc.add_options()("format", po::value<std::string>(),
-                     "Log format for every file: s3-access or cloudtrail "
+                     "Log format for every file (s3-access, cloudtrail, azure-blob, "
+                     "azure-analytics, gcs-audit, gcs-usage, minio-audit) "
                      "(default: detected per file from its first bytes)")(
       "state-dir", po::value<std::string>(),
       "Keep baselines and alerts here across runs "
@@ -56,6 +58,10 @@ void printHelp(std::FILE* out) {
       "                                     stdout as NDJSON, a summary to stderr.\n"
       "  blobwatch parse [options] FILE...  Only parse: normalized events to stdout as NDJSON\n"
       "                                     (schemas/event.schema.json), a summary to stderr.\n"
+      "  blobwatch run --config FILE [--section.key=value ...]\n"
+      "                                     The daemon: follows the [source.NAME] sections of\n"
+      "                                     FILE until SIGTERM; SIGHUP reloads detector settings.\n"
+      "  blobwatch inspect --state-dir DIR  What a state holds, as JSON.\n"
       "  blobwatch --help | --version\n\n"
       "Exit status: 0 ran (alerts or not), 1 a file or the state could not be read or written,\n"
       "2 usage or configuration error.\n\n";
@@ -110,7 +116,8 @@ int scanCommand(const std::vector<std::string>& args, bool eventsOnly, std::FILE
     const std::string f = vm["format"].as<std::string>();
     options.format = schemas::formatFromString(f);
     if (options.format == schemas::Format::kUnknown) {
-      return usageError(err, "unknown --format '" + f + "' (expected s3-access or cloudtrail)");
+      return usageError(err, "unknown --format '" + f + "' (expected one of: " +
+                                 std::string(schemas::formatNames()) + ")");
     }
   }
   if (vm.count("state-dir")) options.stateDir = vm["state-dir"].as<std::string>();
@@ -123,6 +130,35 @@ int scanCommand(const std::vector<std::string>& args, bool eventsOnly, std::FILE
     }
   }
   return runScan(options, out, err);
+}
+
+int runCommand(const std::vector<std::string>& args, std::FILE* out, std::FILE* err) {
+  std::string config;
+  std::vector<std::string> overrides;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--help" || args[i] == "-h") {
+      printHelp(out);
+      return 0;
+    }
+    if (args[i] == "--config" && i + 1 < args.size()) {
+      config = args[++i];
+    } else if (args[i].rfind("--config=", 0) == 0) {
+      config = args[i].substr(9);
+    } else if (args[i].rfind("--", 0) == 0) {
+      overrides.push_back(args[i]);
+      // "--key value" form: keep the value with its key.
+      if (args[i].find('=') == std::string::npos && i + 1 < args.size()) {
+        overrides.push_back(args[++i]);
+      }
+    } else {
+      return usageError(err, "run takes no file arguments; name sources in the config file");
+    }
+  }
+  if (config.empty()) return usageError(err, "run needs --config FILE");
+  RunOptions options;
+  const std::string problem = loadRunConfig(config, overrides, options);
+  if (!problem.empty()) return usageError(err, problem);
+  return runDaemon(std::move(options), out, err);
 }
 
 }  // namespace
@@ -142,6 +178,14 @@ int runCli(int argc, const char* const* argv, std::FILE* out, std::FILE* err) {
   args.erase(args.begin());
   if (command == "scan") return scanCommand(args, /*eventsOnly=*/false, out, err);
   if (command == "parse") return scanCommand(args, /*eventsOnly=*/true, out, err);
+  if (command == "run") return runCommand(args, out, err);
+  if (command == "inspect") {
+    if (args.size() == 2 && args[0] == "--state-dir") return inspectState(args[1], out, err);
+    if (args.size() == 1 && args[0].rfind("--state-dir=", 0) == 0) {
+      return inspectState(args[0].substr(12), out, err);
+    }
+    return usageError(err, "inspect needs --state-dir DIR");
+  }
   return usageError(err, "unknown command '" + command + "'");
 }
 

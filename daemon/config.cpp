@@ -163,6 +163,19 @@ const std::vector<ConfigKey>& configTable() {
        }},
       {"state.sync_writes", "false", "fsync every batch (slower; survives power loss).",
        [](const std::string& v, S& s) { return parseBool(v, s.syncWrites); }},
+      {"state.dir", "/var/lib/blobwatch",
+       "blobwatch run: directory of the RocksDB state (baselines, outbox, positions).",
+       [](const std::string& v, S& s) {
+         if (v.empty()) return std::string("a directory is required");
+         s.stateDir = v;
+         return std::string();
+       }},
+      {"alerts.file", "",
+       "blobwatch run: append alerts (NDJSON) to this file; empty writes them to stdout.",
+       [](const std::string& v, S& s) {
+         s.alertsFile = v;
+         return std::string();
+       }},
   };
   return kTable;
 }

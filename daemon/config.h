@@ -18,6 +18,8 @@ struct Settings {
   uint32_t batchEvents = 100000;   // at most this many events per micro-batch (one WriteBatch)
   uint32_t batchIntervalMs = 500;  // and at most this old, in milliseconds of processing time
   bool syncWrites = false;         // fsync each batch's WriteBatch
+  std::string stateDir = "/var/lib/blobwatch";  // `run` only; `scan` uses --state-dir
+  std::string alertsFile;                       // `run` only: "" = standard output
 };
 
 struct ConfigKey {

@@ -7,7 +7,24 @@
 namespace blobwatch::daemon {
 namespace {
 
-constexpr const char* kSchemaVersion = "1";
+constexpr const char* kSchemaVersion = "2";  // 2: outbox keyed by sequence number
+
+std::string seqKey(uint64_t seq) {
+  std::string k(8, '\0');
+  for (int i = 7; i >= 0; --i) {
+    k[static_cast<size_t>(i)] = static_cast<char>(seq & 0xFF);
+    seq >>= 8;
+  }
+  return k;
+}
+
+uint64_t seqOf(const rocksdb::Slice& k) {
+  uint64_t seq = 0;
+  for (size_t i = 0; i < k.size() && i < 8; ++i) {
+    seq = (seq << 8) | static_cast<unsigned char>(k[i]);
+  }
+  return seq;
+}
 enum Cf : size_t { kDefault, kBaselines, kAlerts, kPositions, kMeta };
 
 }  // namespace
@@ -58,6 +75,10 @@ std::unique_ptr<RocksDbStateStore> RocksDbStateStore::open(const std::string& di
     error = "cannot read state directory " + dir + ": " + st.ToString();
     return nullptr;
   }
+  std::unique_ptr<rocksdb::Iterator> it(
+      store->db_->NewIterator(rocksdb::ReadOptions(), store->handles_[kAlerts]));
+  it->SeekToLast();
+  if (it->Valid()) store->nextSeq_ = seqOf(it->key()) + 1;
   return store;
 }
 
@@ -80,7 +101,9 @@ detectors::StoreStatus RocksDbStateStore::getPrincipal(std::string_view principa
 detectors::StoreStatus RocksDbStateStore::commit(const detectors::StateBatch& batch) {
   rocksdb::WriteBatch wb;
   for (const auto& [k, v] : batch.principals) (void)wb.Put(handles_[kBaselines], k, v);
-  for (const auto& [k, v] : batch.alerts) (void)wb.Put(handles_[kAlerts], k, v);
+  uint64_t seq = nextSeq_;
+  for (const auto& alert : batch.alerts)
+    (void)wb.Put(handles_[kAlerts], seqKey(seq++), alert.second);
   for (const auto& [k, v] : batch.positions) (void)wb.Put(handles_[kPositions], k, v);
   rocksdb::WriteOptions wo;
   wo.sync = sync_;
@@ -88,6 +111,54 @@ detectors::StoreStatus RocksDbStateStore::commit(const detectors::StateBatch& ba
   if (!st.ok()) {
     return detectors::StoreStatus::Error("state write failed in " + dir_ + ": " + st.ToString());
   }
+  nextSeq_ = seq;
+  return detectors::StoreStatus::Ok();
+}
+
+detectors::StoreStatus RocksDbStateStore::loadPositions(
+    std::map<std::string, std::string, std::less<>>& out) {
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), handles_[kPositions]));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    out[it->key().ToString()] = it->value().ToString();
+  }
+  if (!it->status().ok()) {
+    return detectors::StoreStatus::Error("state read failed in " + dir_ + ": " +
+                                         it->status().ToString());
+  }
+  return detectors::StoreStatus::Ok();
+}
+
+detectors::StoreStatus RocksDbStateStore::readAlerts(
+    uint64_t afterSeq, size_t max, std::vector<std::pair<uint64_t, std::string>>& out) {
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), handles_[kAlerts]));
+  for (it->Seek(seqKey(afterSeq + 1)); it->Valid() && out.size() < max; it->Next()) {
+    out.emplace_back(seqOf(it->key()), it->value().ToString());
+  }
+  if (!it->status().ok()) {
+    return detectors::StoreStatus::Error("outbox read failed in " + dir_ + ": " +
+                                         it->status().ToString());
+  }
+  return detectors::StoreStatus::Ok();
+}
+
+detectors::StoreStatus RocksDbStateStore::deliveredCursor(std::string_view sink, uint64_t& seq) {
+  std::string value;
+  rocksdb::Status st =
+      db_->Get(rocksdb::ReadOptions(), handles_[kMeta], "delivered:" + std::string(sink), &value);
+  seq = 0;
+  if (st.IsNotFound()) return detectors::StoreStatus::Ok();
+  if (!st.ok()) return detectors::StoreStatus::Error("state read failed: " + st.ToString());
+  seq = seqOf(value);
+  return detectors::StoreStatus::Ok();
+}
+
+detectors::StoreStatus RocksDbStateStore::setDeliveredCursor(std::string_view sink, uint64_t seq) {
+  rocksdb::WriteOptions wo;
+  wo.sync = sync_;
+  rocksdb::Status st = db_->Put(wo, handles_[kMeta], "delivered:" + std::string(sink), seqKey(seq));
+  if (!st.ok()) return detectors::StoreStatus::Error("state write failed: " + st.ToString());
   return detectors::StoreStatus::Ok();
 }
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -14,8 +16,9 @@ class ColumnFamilyHandle;
 namespace blobwatch::daemon {
 
 // The StateStore on RocksDB. Column families: `baselines` (principal -> encoded state),
-// `alerts` (alert id -> alert JSON, the record of what was raised), `positions` (source ->
-// position) and `meta` (state schema version). Each commit() is one WriteBatch.
+// `alerts` (the outbox: 8-byte big-endian sequence number -> alert JSON, in the order raised),
+// `positions` (stream -> position) and `meta` (state schema version, delivery cursors). Each
+// commit() is one WriteBatch.
 //
 // Thread safety: RocksDB is thread-safe, but the engine calls this from one thread.
 class RocksDbStateStore final : public detectors::StateStore {
@@ -35,6 +38,16 @@ class RocksDbStateStore final : public detectors::StateStore {
   // Counts the alerts recorded so far (for tests and the summary).
   uint64_t countAlerts();
 
+  // Every stored stream position (the `positions` family).
+  detectors::StoreStatus loadPositions(std::map<std::string, std::string, std::less<>>& out);
+
+  // The outbox: up to `max` alerts with a sequence number above `afterSeq`, in order.
+  detectors::StoreStatus readAlerts(uint64_t afterSeq, size_t max,
+                                    std::vector<std::pair<uint64_t, std::string>>& out);
+  // The last sequence number a sink has durably delivered (0: none).
+  detectors::StoreStatus deliveredCursor(std::string_view sink, uint64_t& seq);
+  detectors::StoreStatus setDeliveredCursor(std::string_view sink, uint64_t seq);
+
  private:
   RocksDbStateStore() = default;
   std::unique_ptr<rocksdb::DB> db_;
@@ -42,6 +55,7 @@ class RocksDbStateStore final : public detectors::StateStore {
       handles_;  // default, baselines, alerts, positions, meta
   bool sync_ = false;
   std::string dir_;
+  uint64_t nextSeq_ = 1;  // outbox sequence number of the next alert
 };
 
 }  // namespace blobwatch::daemon

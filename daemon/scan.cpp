@@ -145,8 +145,8 @@ bool scanFile(const std::string& path, schemas::Format forced, Pipeline& pipelin
       if (head.find_first_not_of(" \t\r\n") == std::string::npos) return true;  // empty file
       std::fprintf(err,
                    "blobwatch: %s:1: cannot tell the log format from the first bytes; give it "
-                   "with --format (s3-access, cloudtrail)\n",
-                   path.c_str());
+                   "with --format (%s)\n",
+                   path.c_str(), std::string(schemas::formatNames()).c_str());
       ++totals.parseErrors;
       return true;
     }

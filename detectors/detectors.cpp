@@ -87,8 +87,10 @@ class UnknownIp final : public Detector {
   void observe(const AccessEvent& e, PrincipalState& s, AlertEmitter& emitter) override {
     if (!e.sourceIp.valid) return;
     if (e.principalKind == schemas::PrincipalKind::kAnonymous ||
-        e.principalKind == schemas::PrincipalKind::kService) {
-      return;  // anonymous is everyone; services come from the provider's own ranges
+        e.principalKind == schemas::PrincipalKind::kService ||
+        e.principalKind == schemas::PrincipalKind::kUnidentified) {
+      return;  // anonymous is everyone; services come from the provider's own ranges; a log
+               // without identities (GCS usage) has no principal to baseline
     }
     const int prefix = e.sourceIp.isV4() ? config_.ipv4Prefix + 96 : config_.ipv6Prefix;
     const schemas::IpAddress masked = maskAddress(e.sourceIp, prefix);
@@ -185,7 +187,10 @@ class BulkDownload final : public Detector {
   std::string_view name() const override { return kBulkDownload; }
 
   void observe(const AccessEvent& e, PrincipalState& s, AlertEmitter& emitter) override {
-    if (e.opClass != OpClass::kRead || e.objectKey.empty() || !e.success()) return;
+    if (e.opClass != OpClass::kRead || e.objectKey.empty() || !e.success() ||
+        e.principalKind == schemas::PrincipalKind::kUnidentified) {
+      return;
+    }
     BulkWindow& b = s.bulk;
     int64_t index = e.timeUs / config_.bulkWindowUs;
     if (e.timeUs < 0) --index;

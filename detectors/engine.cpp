@@ -32,6 +32,13 @@ Engine::Engine(DetectorConfig config, StateStore& store)
   for (const auto& d : detectors_) counters_.alertsByDetector[std::string(d->name())] = 0;
 }
 
+void Engine::reconfigure(DetectorConfig config) {
+  config_ = std::move(config);
+  detectors_ = makeDetectors(config_);
+  for (const auto& d : detectors_)
+    counters_.alertsByDetector.try_emplace(std::string(d->name()), 0);
+}
+
 StoreStatus Engine::process(const schemas::AccessEvent& e) {
   auto it = principals_.find(std::string_view(e.principal));
   if (it == principals_.end()) {
@@ -61,7 +68,6 @@ StoreStatus Engine::process(const schemas::AccessEvent& e) {
       !e.success()) {
     ++counters_.anonymousDenied;
   }
-  currentName_ = &it->first;
   current_ = &s;
   currentTimeUs_ = e.timeUs;
   for (const auto& d : detectors_) d->observe(e, s, *this);

@@ -46,6 +46,13 @@ class Engine final : private AlertEmitter {
   [[nodiscard]] StoreStatus flush(std::vector<Alert>& out,
                                   std::vector<std::pair<std::string, std::string>> positions = {});
 
+  // Replaces the detector settings (SIGHUP). Call between events; state is kept, and detectors
+  // enabled or disabled take effect from the next event.
+  void reconfigure(DetectorConfig config);
+
+  // Restores the running event count (kept in the state across restarts by the daemon).
+  void setEventCount(uint64_t events) { counters_.events = events; }
+
   const EngineCounters& counters() const { return counters_; }
   size_t pendingAlerts() const { return pending_.size(); }
 
@@ -64,7 +71,6 @@ class Engine final : private AlertEmitter {
   std::vector<Alert> pending_;
   EngineCounters counters_;
   // The principal of the event being processed, for emit().
-  const std::string* currentName_ = nullptr;
   PrincipalState* current_ = nullptr;
   int64_t currentTimeUs_ = 0;
   std::string valueBuffer_;

@@ -105,22 +105,50 @@ std::string_view toString(Provider p) {
   return "unknown";
 }
 
+namespace {
+
+struct FormatInfo {
+  Format format;
+  std::string_view name;
+  Provider provider;
+};
+
+constexpr FormatInfo kFormats[] = {
+    {Format::kS3Access, "s3-access", Provider::kAws},
+    {Format::kCloudTrail, "cloudtrail", Provider::kAws},
+    {Format::kAzureBlob, "azure-blob", Provider::kAzure},
+    {Format::kAzureAnalytics, "azure-analytics", Provider::kAzure},
+    {Format::kGcsAudit, "gcs-audit", Provider::kGcp},
+    {Format::kGcsUsage, "gcs-usage", Provider::kGcp},
+    {Format::kMinioAudit, "minio-audit", Provider::kMinio},
+};
+
+}  // namespace
+
 std::string_view toString(Format f) {
-  switch (f) {
-    case Format::kS3Access:
-      return "s3-access";
-    case Format::kCloudTrail:
-      return "cloudtrail";
-    case Format::kUnknown:
-      break;
+  for (const auto& info : kFormats) {
+    if (info.format == f) return info.name;
   }
   return "unknown";
+}
+
+Provider providerOf(Format f) {
+  for (const auto& info : kFormats) {
+    if (info.format == f) return info.provider;
+  }
+  return Provider::kUnknown;
+}
+
+std::string_view formatNames() {
+  return "s3-access, cloudtrail, azure-blob, azure-analytics, gcs-audit, gcs-usage, minio-audit";
 }
 
 std::string_view toString(PrincipalKind k) {
   switch (k) {
     case PrincipalKind::kAnonymous:
       return "anonymous";
+    case PrincipalKind::kUnidentified:
+      return "unidentified";
     case PrincipalKind::kUser:
       return "user";
     case PrincipalKind::kRole:
@@ -174,8 +202,9 @@ std::string_view toString(AuthType a) {
 }
 
 Format formatFromString(std::string_view name) {
-  if (name == "s3-access") return Format::kS3Access;
-  if (name == "cloudtrail") return Format::kCloudTrail;
+  for (const auto& info : kFormats) {
+    if (info.name == name) return info.format;
+  }
   return Format::kUnknown;
 }
 

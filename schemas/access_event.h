@@ -13,11 +13,22 @@ namespace blobwatch::schemas {
 
 enum class Provider : uint8_t { kUnknown, kAws, kAzure, kGcp, kMinio };
 
-enum class Format : uint8_t { kUnknown, kS3Access, kCloudTrail };
+// Log formats. Names, providers and framing are in one table (access_event.cpp, kFormats).
+enum class Format : uint8_t {
+  kUnknown,
+  kS3Access,        // Amazon S3 server access logs
+  kCloudTrail,      // AWS CloudTrail S3 data and management events
+  kAzureBlob,       // Azure Monitor resource logs for Blob Storage (StorageRead/Write/Delete)
+  kAzureAnalytics,  // Azure Storage Analytics ($logs) 1.0 and 2.0
+  kGcsAudit,        // Google Cloud Audit Logs for Cloud Storage (LogEntry, Pub/Sub push)
+  kGcsUsage,        // Google Cloud Storage usage logs (CSV)
+  kMinioAudit,      // MinIO audit log
+};
 
 // What kind of identity made the request. kAnonymous means unauthenticated.
 enum class PrincipalKind : uint8_t {
   kUnknown,
+  kUnidentified,  // the log carries no identity at all (GCS usage logs): no per-principal detector
   kAnonymous,
   kUser,       // IAM user, or a canonical user id
   kRole,       // assumed role (session name dropped from the principal)
@@ -86,9 +97,15 @@ std::string_view toString(PrincipalKind k);
 std::string_view toString(OpClass c);
 std::string_view toString(AuthType a);
 
-// Parses a format name as accepted by --format ("s3-access", "cloudtrail"). Returns kUnknown for
+// Parses a format name as accepted by --format (see formatNames()). Returns kUnknown for
 // anything else.
 Format formatFromString(std::string_view name);
+
+// The provider whose logs a format carries.
+Provider providerOf(Format format);
+
+// Every format name, comma-separated, for help and error messages.
+std::string_view formatNames();
 
 inline constexpr std::string_view kAnonymousPrincipal = "anonymous";
 

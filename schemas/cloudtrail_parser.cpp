@@ -1,13 +1,16 @@
 #include "schemas/cloudtrail_parser.h"
 
 #include "schemas/aws_common.h"
+#include "schemas/json_util.h"
 #include "schemas/text.h"
 
 namespace blobwatch::schemas {
 namespace {
 
 namespace od = simdjson::ondemand;
-static_assert(kRecordPadding == simdjson::SIMDJSON_PADDING);
+using json::keyIs;
+using json::readCount;
+using json::readString;
 
 // The fields of one CloudTrail event, as views into the parser's buffers. Valid while the
 // document that produced them is being iterated.
@@ -18,39 +21,6 @@ struct Fields {
   int64_t bytesIn = -1, bytesOut = -1;
   bool any = false;
 };
-
-// Takes the literal's array type so its length is a compile-time constant (no strlen per key).
-template <size_t N>
-[[gnu::always_inline]] inline bool keyIs(od::raw_json_string key, const char (&name)[N]) {
-  return key.unsafe_is_equal(std::string_view(name, N - 1));
-}
-
-// Reads a string, or leaves `out` empty for null and non-strings.
-void readString(od::value v, std::string_view& out) {
-  std::string_view s;
-  if (v.get_string().get(s) == simdjson::SUCCESS) out = s;
-}
-
-// Reads a count given as an integer, a decimal or a numeric string.
-void readCount(od::value v, int64_t& out) {
-  od::json_type t;
-  if (v.type().get(t) != simdjson::SUCCESS) return;
-  if (t == od::json_type::number) {
-    int64_t i;
-    if (v.get_int64().get(i) == simdjson::SUCCESS) {
-      out = i;
-      return;
-    }
-    double d;
-    if (v.get_double().get(d) == simdjson::SUCCESS && d >= 0 && d < 9e18) {
-      out = static_cast<int64_t>(d);
-    }
-  } else if (t == od::json_type::string) {
-    std::string_view s;
-    int64_t i;
-    if (v.get_string().get(s) == simdjson::SUCCESS && parseCount(s, i)) out = i;
-  }
-}
 
 simdjson::error_code readIdentity(od::object obj, Fields& f) {
   for (auto field : obj) {

@@ -10,7 +10,9 @@
 // The parser interface: from one framed record of bytes to zero or more AccessEvents.
 //
 // Contract for every Parser:
-//  - pure function of its input: no I/O, no global state; never throws;
+//  - no I/O, no global state; never throws. One instance parses one stream (a file, a Kafka
+//    partition) from its start: the only state kept between records is what the format defines
+//    at the stream's head (the CSV header of gcs-usage);
 //  - `record` must be readable for record.size() + kRecordPadding bytes (simdjson reads past the
 //    end); RecordSplitter guarantees this for the records it yields;
 //  - one instance is not thread-safe (it reuses buffers); use one per thread.

@@ -24,11 +24,31 @@ bool isSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 }  // namespace
 
 Framing framingFor(Format format) {
-  return format == Format::kCloudTrail ? Framing::kJsonValues : Framing::kLines;
+  switch (format) {
+    case Format::kCloudTrail:
+    case Format::kAzureBlob:
+    case Format::kGcsAudit:
+    case Format::kMinioAudit:
+      return Framing::kJsonValues;
+    case Format::kS3Access:
+    case Format::kAzureAnalytics:
+    case Format::kGcsUsage:
+    case Format::kUnknown:
+      break;
+  }
+  return Framing::kLines;
 }
 
 RecordSplitter::RecordSplitter(Framing framing, size_t maxRecordBytes)
     : framing_(framing), maxRecordBytes_(maxRecordBytes) {}
+
+void RecordSplitter::reset() {
+  begin_ = end_ = scanPos_ = 0;
+  line_ = 1;
+  finished_ = false;
+  depth_ = 0;
+  inString_ = escaped_ = started_ = false;
+}
 
 char* RecordSplitter::prepare(size_t n) {
   if (begin_ > 0 && (begin_ == end_ || begin_ > buf_.size() / 2)) {

@@ -40,6 +40,11 @@ class RecordSplitter {
   char* prepare(size_t n);
   void commit(size_t n);
   void finish() { finished_ = true; }
+  // Forgets all pending bytes and starts a new stream at line 1 (keeps the buffer's capacity).
+  void reset();
+  // Bytes committed but not yet yielded as records (a partial record waiting for its end).
+  size_t pendingBytes() const { return end_ - begin_; }
+  bool finished() const { return finished_; }
 
   // Yields the next complete record. Returns false when more input is needed (or, after finish(),
   // when everything was yielded).

@@ -202,6 +202,44 @@ bool parseCount(std::string_view text, int64_t& out) {
   return true;
 }
 
+bool base64Decode(std::string_view in, std::string& out) {
+  // 0-63 for the alphabet, 64 for everything else.
+  static constexpr std::array<uint8_t, 256> kValue = [] {
+    std::array<uint8_t, 256> t{};
+    t.fill(64);
+    for (int i = 0; i < 26; ++i) {
+      t[static_cast<size_t>('A' + i)] = static_cast<uint8_t>(i);
+      t[static_cast<size_t>('a' + i)] = static_cast<uint8_t>(26 + i);
+    }
+    for (int i = 0; i < 10; ++i) t[static_cast<size_t>('0' + i)] = static_cast<uint8_t>(52 + i);
+    t[static_cast<size_t>('+')] = 62;
+    t[static_cast<size_t>('/')] = 63;
+    return t;
+  }();
+  out.clear();
+  size_t n = in.size();
+  if (n % 4 == 0 && n >= 4) {
+    // Padding: at most two '=' and only in a complete last group.
+    if (in[n - 1] == '=') --n;
+    if (in[n - 1] == '=') --n;
+  }
+  if (n % 4 == 1) return false;  // truncated: 6 bits cannot make a byte
+  out.reserve(n / 4 * 3 + 2);
+  uint32_t acc = 0;
+  int bits = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const uint8_t v = kValue[static_cast<unsigned char>(in[i])];
+    if (v == 64) return false;  // '=' before the end, whitespace, '-', '_', ...
+    acc = (acc << 6) | v;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>((acc >> bits) & 0xFF));
+    }
+  }
+  return true;
+}
+
 bool equalsIgnoreCase(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {

@@ -32,6 +32,12 @@ void percentDecode(std::string_view in, bool plusIsSpace, std::string& out);
 // Returns false for anything else that is not all digits or overflows int64.
 [[nodiscard]] bool parseCount(std::string_view text, int64_t& out);
 
+// Replaces `out` with the bytes `in` encodes in standard base64 (RFC 4648 section 4: A-Z a-z 0-9
+// + /). Padding is optional, but when present it must complete the last group of four. Returns
+// false (with `out` unspecified) for any other byte, whitespace included, for misplaced '=' and for
+// a truncated input (one character left over after the last full group).
+[[nodiscard]] bool base64Decode(std::string_view in, std::string& out);
+
 // ASCII case-insensitive equality.
 bool equalsIgnoreCase(std::string_view a, std::string_view b);
 

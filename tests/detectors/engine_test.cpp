@@ -96,6 +96,9 @@ TEST_F(EngineTest, DisabledDetectorRaisesNothing) {
   EXPECT_TRUE(run({makeAnonymous("198.51.100.7", kT0, 200)}).empty());
 }
 
+std::vector<schemas::AccessEvent> window(const std::string& p, int64_t windowIndex, int objects,
+                                         int64_t bytesEach);
+
 // ---------------------------------------------------------------------------------------------
 // deduplication
 
@@ -220,6 +223,20 @@ TEST_F(EngineTest, AnonymousAndServicePrincipalsAreNotBaselinedByAddress) {
   auto anon1 = makeAnonymous("198.51.100.1", kT0, 403);
   auto anon2 = makeAnonymous("198.51.100.2", kT0 + 30 * kHourUs, 403);
   EXPECT_TRUE(only(run({svc, svc2, anon1, anon2}), "unknown_ip").empty());
+}
+
+TEST_F(EngineTest, UnidentifiedTrafficRaisesNoPerPrincipalAlert) {
+  // GCS usage logs name no principal: new addresses and bulk reads cannot be attributed.
+  auto tag = [](schemas::AccessEvent e) {
+    e.principal = "unidentified";
+    e.principalKind = schemas::PrincipalKind::kUnidentified;
+    return e;
+  };
+  std::vector<schemas::AccessEvent> events = {tag(makeRead("", "192.0.2.1", kT0)),
+                                              tag(makeRead("", "192.0.2.2", kT0 + 30 * kHourUs))};
+  for (const auto& e : window("", 200, 300, 2 << 20)) events.push_back(tag(e));
+  EXPECT_TRUE(run(events).empty());
+  EXPECT_EQ(counters_.events, events.size());
 }
 
 TEST_F(EngineTest, AddressesPerPrincipalAreBounded) {

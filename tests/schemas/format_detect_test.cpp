@@ -39,12 +39,20 @@ TEST(FormatDetectSamples, CloudTrailFiles) {
   for (const auto& p : files) EXPECT_EQ(detectFile(p), Format::kCloudTrail) << p;
 }
 
-TEST(FormatDetectSamples, OtherProvidersAreUnknown) {
+TEST(FormatDetectSamples, EveryProvidersFormatIsDetected) {
   BLOBWATCH_REQUIRE_SAMPLES();
   size_t n = 0;
-  for (const char* sub : {"azure-blob", "gcs-audit", "gcs-usage", "minio-audit"}) {
+  const std::pair<const char*, Format> dirs[] = {{"azure-blob", Format::kAzureBlob},
+                                                 {"gcs-audit", Format::kGcsAudit},
+                                                 {"gcs-usage", Format::kGcsUsage},
+                                                 {"minio-audit", Format::kMinioAudit}};
+  for (const auto& [sub, format] : dirs) {
     for (const auto& p : ::blobwatch::testing::sampleFiles(sub)) {
-      EXPECT_EQ(detectFile(p), Format::kUnknown) << p;
+      // Storage Analytics ($logs) lines sit beside the Azure Monitor JSON in azure-blob/.
+      const Format expected =
+          p.extension() == ".log" && std::string(sub) == "azure-blob" ? Format::kAzureAnalytics
+                                                                        : format;
+      EXPECT_EQ(detectFile(p), expected) << p;
       ++n;
     }
   }
@@ -61,11 +69,23 @@ TEST(FormatDetect, GarbageAndEmpty) {
            std::string("[1,2,3]"),
            std::string("a b [06/Feb/2019:00:00:38"),  // too short for the time field
            std::string("\xEF\xBB\xBF"),
-           std::string("1.0;2014-06-19T22:59:12.0000000Z;GetBlob;AnonymousSuccess;200;"),
-           std::string("\"time_micros\",\"c_ip\",\"c_ip_type\"\n"),
+           std::string("1.0;2014-06-19"),  // too short for a Storage Analytics line
+           std::string("\"time\",\"c_ip\"\n"),  // a CSV header, but not GCS usage's
        }) {
     EXPECT_EQ(detectFormat(s), Format::kUnknown) << "[" << s << "]";
   }
+}
+
+TEST(FormatDetect, OtherProvidersSyntheticHeads) {
+  EXPECT_EQ(detectFormat("1.0;2014-06-19T22:59:12.0000000Z;GetBlob;AnonymousSuccess;200;"),
+            Format::kAzureAnalytics);
+  EXPECT_EQ(detectFormat("\"time_micros\",\"c_ip\",\"c_ip_type\"\n"), Format::kGcsUsage);
+  EXPECT_EQ(detectFormat("{\"records\":[{\"time\":\"2022-07-05T11:47:39Z\"}]}"),
+            Format::kAzureBlob);
+  EXPECT_EQ(detectFormat("{\"message\":{\"data\":\"e30=\"},\"subscription\":\"s\"}"),
+            Format::kGcsAudit);
+  EXPECT_EQ(detectFormat("{\"version\":\"1\",\"deploymentid\":\"x\",\"api\":{}}"),
+            Format::kMinioAudit);
 }
 
 TEST(FormatDetect, SyntheticLines) {

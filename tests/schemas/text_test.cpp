@@ -316,5 +316,81 @@ TEST(ParseIp, TooLongIsRejectedNotOverflowed) {
   EXPECT_FALSE(ip.valid);
 }
 
+// ---------------------------------------------------------------------------------------------
+// base64Decode (Pub/Sub push message.data).
+
+std::string b64(std::string_view in) {
+  std::string out = "junk";  // replaced, not appended to
+  EXPECT_TRUE(base64Decode(in, out)) << in;
+  return out;
+}
+
+bool b64Fails(std::string_view in) {
+  std::string out;
+  return !base64Decode(in, out);
+}
+
+TEST(Base64Decode, Rfc4648Vectors) {
+  EXPECT_EQ(b64(""), "");
+  EXPECT_EQ(b64("Zg=="), "f");
+  EXPECT_EQ(b64("Zm8="), "fo");
+  EXPECT_EQ(b64("Zm9v"), "foo");
+  EXPECT_EQ(b64("Zm9vYg=="), "foob");
+  EXPECT_EQ(b64("Zm9vYmE="), "fooba");
+  EXPECT_EQ(b64("Zm9vYmFy"), "foobar");
+}
+
+TEST(Base64Decode, PaddingIsOptional) {
+  EXPECT_EQ(b64("Zg"), "f");
+  EXPECT_EQ(b64("Zm8"), "fo");
+  EXPECT_EQ(b64("Zm9vYg"), "foob");
+  EXPECT_EQ(b64("Zm9vYmE"), "fooba");
+}
+
+TEST(Base64Decode, WholeAlphabetAndBinary) {
+  EXPECT_EQ(b64("AP8="), std::string("\x00\xFF", 2));
+  EXPECT_EQ(b64("+/+/"), "\xFB\xFF\xBF");
+  EXPECT_EQ(b64("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4vMDEyMzQ1Njc4OTo7"
+                "PD0+P0BBQkNERUZHSElKS0xNTk9QUVJTVFVWV1hZWltcXV5fYGFiY2RlZmdoaWprbG1ub3BxcnN0dXZ3"
+                "eHl6e3x9fn8="),
+            [] {
+              std::string s;
+              for (int i = 0; i < 128; ++i) s.push_back(static_cast<char>(i));
+              return s;
+            }());
+  EXPECT_EQ(b64("eyJhIjoxfQ=="), R"({"a":1})");
+}
+
+TEST(Base64Decode, RejectsInvalidCharacters) {
+  EXPECT_TRUE(b64Fails("Zm9v YmFy"));   // space
+  EXPECT_TRUE(b64Fails("Zm9v\nYmFy"));  // newline
+  EXPECT_TRUE(b64Fails("Zm9vYmFy\n"));
+  EXPECT_TRUE(b64Fails(" Zm9v"));
+  EXPECT_TRUE(b64Fails("Zm9v\tYmFy"));
+  EXPECT_TRUE(b64Fails("Zm9-"));  // URL-safe alphabet is not the standard one
+  EXPECT_TRUE(b64Fails("Zm9_"));
+  EXPECT_TRUE(b64Fails("Zm9!"));
+  EXPECT_TRUE(b64Fails("Zm9v\xC3\xA9"));
+  EXPECT_TRUE(b64Fails(std::string_view("Zm\0v", 4)));
+}
+
+TEST(Base64Decode, RejectsMisplacedPadding) {
+  EXPECT_TRUE(b64Fails("Zg=a"));
+  EXPECT_TRUE(b64Fails("=Zg="));
+  EXPECT_TRUE(b64Fails("Zg==Zg=="));  // padding in the middle
+  EXPECT_TRUE(b64Fails("Z==="));
+  EXPECT_TRUE(b64Fails("===="));
+  EXPECT_TRUE(b64Fails("Zg="));  // padding that does not complete the group
+  EXPECT_TRUE(b64Fails("Zm9vYg="));
+  EXPECT_TRUE(b64Fails("Zg==="));
+  EXPECT_TRUE(b64Fails("="));
+}
+
+TEST(Base64Decode, RejectsTruncatedInput) {
+  EXPECT_TRUE(b64Fails("Z"));
+  EXPECT_TRUE(b64Fails("Zm9vY"));
+  EXPECT_TRUE(b64Fails("Zm9vYmFyZ"));
+}
+
 }  // namespace
 }  // namespace blobwatch::schemas

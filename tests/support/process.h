@@ -1,6 +1,7 @@
 #pragma once
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -95,6 +96,70 @@ inline std::vector<std::string> lines(const std::string& text) {
     if (!line.empty()) out.push_back(line);
   }
   return out;
+}
+
+}  // namespace blobwatch::testing
+
+namespace blobwatch::testing {
+
+// A child process left running (a daemon); killed with SIGKILL by the destructor if still alive.
+class Child {
+ public:
+  Child(const std::vector<std::string>& args, const std::string& outPath,
+        const std::string& errPath) {
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      const int in = ::open("/dev/null", O_RDONLY);
+      const int out = ::open(outPath.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+      const int err = ::open(errPath.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+      ::dup2(in, 0);
+      ::dup2(out, 1);
+      ::dup2(err, 2);
+      std::vector<char*> argv;
+      for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+      argv.push_back(nullptr);
+      ::execv(argv[0], argv.data());
+      ::_exit(127);
+    }
+  }
+  ~Child() {
+    if (pid_ > 0 && !exited_) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+  }
+  Child(const Child&) = delete;
+  Child& operator=(const Child&) = delete;
+
+  void signal(int sig) { ::kill(pid_, sig); }
+  // Waits up to `timeoutMs` for the exit; returns the exit code, -1 for a signal, -2 on timeout.
+  int wait(int timeoutMs) {
+    for (int waited = 0; waited <= timeoutMs; waited += 10) {
+      int status = 0;
+      const pid_t r = ::waitpid(pid_, &status, WNOHANG);
+      if (r == pid_) {
+        exited_ = true;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+      }
+      ::usleep(10000);
+    }
+    return -2;
+  }
+  pid_t pid() const { return pid_; }
+
+ private:
+  pid_t pid_ = -1;
+  bool exited_ = false;
+};
+
+// Polls `done` every 20 ms for up to `timeoutMs`; returns whether it became true.
+template <typename F>
+bool eventually(F&& done, int timeoutMs = 15000) {
+  for (int waited = 0; waited < timeoutMs; waited += 20) {
+    if (done()) return true;
+    ::usleep(20000);
+  }
+  return done();
 }
 
 }  // namespace blobwatch::testing

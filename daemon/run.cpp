@@ -1,0 +1,547 @@
+#include "daemon/run.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <boost/program_options.hpp>
+#include <cerrno>
+#include <charconv>
+#include <chrono>
+#include <csignal>
+#include <cstring>
+#include <fstream>
+#include <memory>
+#include <set>
+#include <sstream>
+
+#include "daemon/rocksdb_state_store.h"
+#include "detectors/engine.h"
+#include "ingest/stream_source.h"
+#include "schemas/format_detect.h"
+#include "schemas/json_writer.h"
+#include "schemas/parser.h"
+#include "schemas/record_splitter.h"
+
+namespace blobwatch::daemon {
+namespace {
+
+namespace po = boost::program_options;
+
+constexpr const char* kEventsKey = "_stats:events";  // in `positions`: events processed, total
+constexpr const char* kOutboxSink = "alerts.file";
+constexpr size_t kDetectMinBytes = 4096;  // bytes a stream needs before its format is guessed
+
+volatile std::sig_atomic_t gStop = 0;
+volatile std::sig_atomic_t gReload = 0;
+
+void onSignal(int sig) {
+  if (sig == SIGHUP) {
+    gReload = 1;
+  } else {
+    gStop = 1;
+  }
+}
+
+std::vector<std::string> splitList(const std::string& v) {
+  std::vector<std::string> out;
+  std::string item;
+  std::istringstream in(v);
+  while (std::getline(in, item, ',')) {
+    const size_t b = item.find_first_not_of(" \t");
+    const size_t e = item.find_last_not_of(" \t");
+    if (b != std::string::npos) out.push_back(item.substr(b, e - b + 1));
+  }
+  return out;
+}
+
+// One stream (a followed file, a Kafka partition) with its framing and parser.
+struct Stream {
+  ingest::StreamSource* source = nullptr;
+  std::string key;
+  schemas::Format format = schemas::Format::kUnknown;
+  std::unique_ptr<schemas::Parser> parser;
+  std::unique_ptr<schemas::RecordSplitter> splitter;
+  uint64_t fed = 0;          // stream offset just past the last byte handed to the splitter
+  uint64_t consumed = 0;     // bytes (or next Kafka offset) fully turned into events
+  bool dirty = false;        // consumed moved since the last commit
+  std::string detectBuffer;  // bytes held until the format is known
+};
+
+class Daemon final : public ingest::DataSink, public schemas::EventSink {
+ public:
+  Daemon(RunOptions options, std::FILE* out, std::FILE* err)
+      : options_(std::move(options)), out_(out), err_(err) {}
+
+  int run() {
+    std::string error;
+    store_ =
+        RocksDbStateStore::open(options_.settings.stateDir, options_.settings.syncWrites, error);
+    if (!store_) return fail(2, error);
+    ingest::PositionMap stored;
+    if (auto st = store_->loadPositions(stored); !st.ok) return fail(2, st.message);
+    engine_ = std::make_unique<detectors::Engine>(options_.settings.detectors, *store_);
+    if (auto it = stored.find(kEventsKey); it != stored.end()) {
+      uint64_t n = 0;
+      std::from_chars(it->second.data(), it->second.data() + it->second.size(), n);
+      engine_->setEventCount(n);
+    }
+    if (!openAlertsOutput(error)) return fail(2, error);
+    for (const auto& sc : options_.sources) {
+      std::unique_ptr<ingest::StreamSource> src;
+      if (sc.type == "file") {
+        ingest::FileSourceOptions fo;
+        fo.name = sc.name;
+        fo.patterns = sc.paths;
+        fo.rescanMs = sc.rescanMs;
+        src = ingest::makeFileSource(std::move(fo));
+      } else {
+        ingest::KafkaSourceOptions ko;
+        ko.name = sc.name;
+        ko.topics = sc.topics;
+        ko.properties = sc.kafka;
+        src = ingest::makeKafkaSource(std::move(ko), error);
+        if (!src) return fail(2, "source." + sc.name + ": " + error);
+      }
+      if (auto st = src->start(stored); !st.ok) return fail(2, st.message);
+      sourceFormats_[src.get()] = sc.format;
+      sources_.push_back(std::move(src));
+    }
+    // Alerts committed by an earlier run but not delivered before it stopped go out first.
+    if (!deliver()) return fail(1, failure_);
+
+    struct sigaction sa {};
+    sa.sa_handler = onSignal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, nullptr);
+    sigaction(SIGINT, &sa, nullptr);
+    sigaction(SIGHUP, &sa, nullptr);
+    std::fprintf(err_, "blobwatch: running with %zu sources, state in %s\n", sources_.size(),
+                 options_.settings.stateDir.c_str());
+    std::fflush(err_);
+
+    const auto interval = std::chrono::milliseconds(options_.settings.batchIntervalMs);
+    auto batchStart = std::chrono::steady_clock::now();
+    const int pollMs = sources_.empty() ? 50 : std::max(1, 50 / static_cast<int>(sources_.size()));
+    while (!gStop && failure_.empty()) {
+      for (auto& src : sources_) {
+        currentSource_ = src.get();
+        if (auto st = src->poll(*this, pollMs); !st.ok) failure_ = st.message;
+        currentSource_ = nullptr;
+        if (gStop || !failure_.empty()) break;
+      }
+      const auto now = std::chrono::steady_clock::now();
+      if (inBatch_ >= options_.settings.batchEvents || now - batchStart >= interval) {
+        if (!commitBatch() || !deliver()) break;
+        batchStart = now;
+      }
+      if (gReload) {
+        gReload = 0;
+        reload();
+      }
+    }
+    // Drain: what was read is parsed already; make it durable, then deliver and stop.
+    const bool ok = failure_.empty() && commitBatch() && deliver();
+    for (auto& src : sources_) src->stop();
+    if (!ok) return fail(1, failure_);
+    std::fprintf(err_, "blobwatch: stopped after %llu events, %llu alerts\n",
+                 static_cast<unsigned long long>(engine_->counters().events),
+                 static_cast<unsigned long long>(engine_->counters().alerts));
+    return 0;
+  }
+
+  // ingest::DataSink
+  void onBytes(std::string_view key, uint64_t offset, std::string_view bytes, bool reset) override {
+    Stream& s = stream(key);
+    if (reset || (s.fed != offset && s.splitter)) {
+      // A new file under the path, a truncation, or a jump: start the stream over.
+      s.detectBuffer.clear();
+      if (s.splitter) s.splitter->reset();
+      s.fed = s.consumed = offset;
+    } else if (!s.splitter && s.detectBuffer.empty()) {
+      s.fed = s.consumed = offset;  // first bytes seen in this process: resume point
+    }
+    s.fed += bytes.size();
+    if (!s.splitter) {
+      s.detectBuffer.append(bytes);
+      // Guess once a whole first line is there (or enough bytes for a multi-line JSON head).
+      if (s.detectBuffer.size() < kDetectMinBytes &&
+          s.detectBuffer.find('\n') == std::string::npos) {
+        return;
+      }
+      if (!startParsing(s, s.detectBuffer, false)) return;
+      bytes = s.detectBuffer;
+    }
+    feed(s, bytes);
+    if (!s.detectBuffer.empty()) s.detectBuffer.clear();
+    drain(s);
+  }
+
+  void onEndOfStream(std::string_view key) override {
+    Stream& s = stream(key);
+    if (!s.splitter) {
+      if (s.detectBuffer.empty() || !startParsing(s, s.detectBuffer, true)) {
+        s.consumed = s.fed;
+        s.dirty = true;
+        s.detectBuffer.clear();
+        return;
+      }
+      feed(s, s.detectBuffer);
+      s.detectBuffer.clear();
+    }
+    s.splitter->finish();
+    drain(s);
+    s.splitter->reset();
+  }
+
+  void onRecord(std::string_view key, uint64_t offset, std::string_view bytes) override {
+    Stream& s = stream(key);
+    if (!s.splitter && !startParsing(s, bytes, true)) {
+      s.consumed = offset + 1;  // undetectable message: reported, skipped
+      s.dirty = true;
+      return;
+    }
+    s.splitter->reset();
+    feed(s, bytes);
+    s.splitter->finish();
+    currentLineBase_ = offset;
+    drain(s);
+    s.consumed = offset + 1;
+    s.fed = offset + 1;
+    s.dirty = true;
+  }
+
+  void onRevoke(const std::vector<std::string>&) override {
+    (void)commitBatch();  // the source commits the offsets in committed()
+  }
+
+  // schemas::EventSink
+  void onEvent(const schemas::AccessEvent& e) override {
+    if (!failure_.empty()) return;
+    if (auto st = engine_->process(e); !st.ok) {
+      failure_ = st.message;
+      return;
+    }
+    ++inBatch_;
+  }
+
+ private:
+  int fail(int code, const std::string& message) {
+    std::fprintf(err_, "blobwatch: %s\n", message.c_str());
+    return code;
+  }
+
+  Stream& stream(std::string_view key) {
+    auto it = streams_.find(key);
+    if (it == streams_.end()) {
+      auto s = std::make_unique<Stream>();
+      s->key = std::string(key);
+      s->source = currentSource_;  // streams appear while their source is being polled
+      it = streams_.emplace(s->key, std::move(s)).first;
+    }
+    return *it->second;
+  }
+
+  bool startParsing(Stream& s, std::string_view head, bool complete) {
+    schemas::Format format =
+        s.source != nullptr ? sourceFormats_[s.source] : schemas::Format::kUnknown;
+    if (format == schemas::Format::kUnknown) {
+      format = schemas::detectFormat(head.substr(0, schemas::kDetectBytes));
+      if (format == schemas::Format::kUnknown) {
+        // A pretty-printed JSON head may not show its field names yet: wait for more.
+        if (!complete && head.size() < schemas::kDetectBytes) return false;
+        ++parseErrors_;
+        std::fprintf(err_, "blobwatch: %s: cannot tell the log format; set format in its source\n",
+                     s.key.c_str());
+        return false;
+      }
+    }
+    s.format = format;
+    s.parser = schemas::makeParser(format);
+    s.splitter = std::make_unique<schemas::RecordSplitter>(schemas::framingFor(format));
+    return true;
+  }
+
+  void feed(Stream& s, std::string_view bytes) {
+    std::memcpy(s.splitter->prepare(bytes.size()), bytes.data(), bytes.size());
+    s.splitter->commit(bytes.size());
+  }
+
+  void drain(Stream& s) {
+    schemas::Record rec;
+    while (s.splitter->next(rec)) {
+      schemas::ParseStatus ps = s.parser->parse(rec.bytes, *this);
+      if (ps.isError()) {
+        ++parseErrors_;
+        if (parseErrors_ <= 100 || parseErrors_ % 10000 == 0) {
+          std::fprintf(err_, "blobwatch: %s:%llu: %s: %s\n", s.key.c_str(),
+                       static_cast<unsigned long long>(
+                           s.key.rfind("kafka:", 0) == 0 ? currentLineBase_ : rec.line),
+                       std::string(schemas::toString(s.format)).c_str(), ps.detail);
+        }
+      }
+    }
+    s.consumed = s.fed - s.splitter->pendingBytes();
+    s.dirty = true;
+  }
+
+  // One WriteBatch: the engine's dirty baselines, the batch's alerts and the stream positions.
+  bool commitBatch() {
+    if (!failure_.empty()) return false;
+    std::vector<std::pair<std::string, std::string>> positions;
+    std::map<ingest::StreamSource*, std::map<std::string, uint64_t, std::less<>>> bySource;
+    for (auto& [key, s] : streams_) {
+      if (!s->dirty) continue;
+      if (s->source == nullptr) continue;
+      const std::string value = s->source->positionValue(key, s->consumed);
+      if (value.empty()) continue;
+      positions.emplace_back(key, value);
+      bySource[s->source][key] = s->consumed;
+    }
+    if (positions.empty() && engine_->pendingAlerts() == 0 && inBatch_ == 0) return true;
+    positions.emplace_back(kEventsKey, std::to_string(engine_->counters().events));
+    std::vector<detectors::Alert> alerts;
+    if (auto st = engine_->flush(alerts, std::move(positions)); !st.ok) {
+      failure_ = st.message;
+      return false;
+    }
+    inBatch_ = 0;
+    for (auto& [key, s] : streams_) s->dirty = false;
+    for (auto& [src, consumed] : bySource) {
+      if (auto st = src->committed(consumed); !st.ok) {
+        failure_ = st.message;
+        return false;
+      }
+    }
+    return true;
+  }
+
+  bool openAlertsOutput(std::string& error) {
+    if (options_.settings.alertsFile.empty()) {
+      alerts_ = out_;
+      return true;
+    }
+    alertsFile_.reset(std::fopen(options_.settings.alertsFile.c_str(), "a"));
+    if (!alertsFile_) {
+      error =
+          "cannot open alerts file " + options_.settings.alertsFile + ": " + std::strerror(errno);
+      return false;
+    }
+    alerts_ = alertsFile_.get();
+    return true;
+  }
+
+  // Delivers the outbox past the sink's cursor: at-least-once, in order, each alert with its
+  // stable id. The cursor moves only after the lines are flushed (and fsynced for a file).
+  bool deliver() {
+    if (!failure_.empty()) return false;
+    uint64_t cursor = 0;
+    if (auto st = store_->deliveredCursor(kOutboxSink, cursor); !st.ok) {
+      failure_ = st.message;
+      return false;
+    }
+    for (;;) {
+      std::vector<std::pair<uint64_t, std::string>> batch;
+      if (auto st = store_->readAlerts(cursor, 1024, batch); !st.ok) {
+        failure_ = st.message;
+        return false;
+      }
+      if (batch.empty()) return true;
+      for (const auto& [seq, json] : batch) {
+        if (std::fwrite(json.data(), 1, json.size(), alerts_) != json.size() ||
+            std::fputc('\n', alerts_) == EOF) {
+          failure_ = std::string("cannot write alerts: ") + std::strerror(errno);
+          return false;
+        }
+        cursor = seq;
+      }
+      if (std::fflush(alerts_) != 0 || (alertsFile_ && ::fsync(fileno(alerts_)) != 0)) {
+        failure_ = std::string("cannot write alerts: ") + std::strerror(errno);
+        return false;
+      }
+      if (auto st = store_->setDeliveredCursor(kOutboxSink, cursor); !st.ok) {
+        failure_ = st.message;
+        return false;
+      }
+    }
+  }
+
+  void reload() {
+    RunOptions fresh;
+    const std::string problem = loadRunConfig(options_.configPath, options_.overrides, fresh);
+    if (!problem.empty()) {
+      std::fprintf(err_, "blobwatch: reload refused, keeping the running configuration: %s\n",
+                   problem.c_str());
+      std::fflush(err_);
+      return;
+    }
+    // Apply at a batch boundary, so that every event of a batch saw one configuration.
+    if (!commitBatch() || !deliver()) return;
+    engine_->reconfigure(fresh.settings.detectors);
+    options_.settings.detectors = fresh.settings.detectors;
+    std::fprintf(err_, "blobwatch: configuration reloaded\n");
+    std::fflush(err_);
+  }
+
+  RunOptions options_;
+  std::FILE* out_;
+  std::FILE* err_;
+  std::unique_ptr<RocksDbStateStore> store_;
+  std::unique_ptr<detectors::Engine> engine_;
+  std::vector<std::unique_ptr<ingest::StreamSource>> sources_;
+  std::map<ingest::StreamSource*, schemas::Format> sourceFormats_;
+  std::map<std::string, std::unique_ptr<Stream>, std::less<>> streams_;
+  ingest::StreamSource* currentSource_ = nullptr;
+  std::FILE* alerts_ = nullptr;
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> alertsFile_{nullptr, &std::fclose};
+  uint32_t inBatch_ = 0;
+  uint64_t parseErrors_ = 0;
+  uint64_t currentLineBase_ = 0;
+  std::string failure_;
+};
+
+}  // namespace
+
+std::string parseSources(const std::vector<std::pair<std::string, std::string>>& entries,
+                         std::vector<SourceConfig>& out) {
+  std::map<std::string, SourceConfig> byName;
+  for (const auto& [key, value] : entries) {
+    // source.NAME.KEY
+    if (key.rfind("source.", 0) != 0) return "unknown key '" + key + "'";
+    const size_t dot = key.find('.', 7);
+    if (dot == std::string::npos || dot == 7) {
+      return "'" + key + "': expected source.NAME.KEY";
+    }
+    const std::string name = key.substr(7, dot - 7);
+    const std::string field = key.substr(dot + 1);
+    SourceConfig& sc = byName[name];
+    sc.name = name;
+    if (field == "type") {
+      if (value != "file" && value != "kafka") {
+        return key + ": expected file or kafka, got '" + value + "'";
+      }
+      sc.type = value;
+    } else if (field == "format") {
+      if (value != "auto") {
+        sc.format = schemas::formatFromString(value);
+        if (sc.format == schemas::Format::kUnknown) {
+          return key + ": unknown format '" + value + "' (auto, " +
+                 std::string(schemas::formatNames()) + ")";
+        }
+      }
+    } else if (field == "paths") {
+      sc.paths = splitList(value);
+    } else if (field == "rescan_ms") {
+      int ms = 0;
+      const auto r = std::from_chars(value.data(), value.data() + value.size(), ms);
+      if (r.ec != std::errc() || r.ptr != value.data() + value.size() || ms < 10 || ms > 600000) {
+        return key + ": expected milliseconds from 10 to 600000, got '" + value + "'";
+      }
+      sc.rescanMs = ms;
+    } else if (field == "topics") {
+      sc.topics = splitList(value);
+    } else if (field.rfind("kafka.", 0) == 0 && field.size() > 6) {
+      sc.kafka[field.substr(6)] = value;
+    } else {
+      return "unknown key '" + key +
+             "' (a source takes type, format, paths, rescan_ms, topics and kafka.*)";
+    }
+  }
+  for (auto& [name, sc] : byName) {
+    if (sc.type.empty()) return "source." + name + ".type is required (file or kafka)";
+    if (sc.type == "file" && sc.paths.empty()) return "source." + name + ".paths is required";
+    if (sc.type == "kafka" && sc.topics.empty()) return "source." + name + ".topics is required";
+    if (sc.type == "file" && (!sc.topics.empty() || !sc.kafka.empty())) {
+      return "source." + name + ": topics and kafka.* belong to kafka sources";
+    }
+    if (sc.type == "kafka" && !sc.paths.empty()) {
+      return "source." + name + ": paths belongs to file sources";
+    }
+    out.push_back(std::move(sc));
+  }
+  return "";
+}
+
+std::string loadRunConfig(const std::string& path, const std::vector<std::string>& overrides,
+                          RunOptions& out) {
+  po::options_description desc;
+  for (const auto& k : configTable()) {
+    desc.add_options()(k.name, po::value<std::string>());
+  }
+  po::variables_map vm;
+  std::vector<std::pair<std::string, std::string>> sourceEntries;
+  try {
+    std::vector<std::string> args;
+    for (const auto& o : overrides) args.push_back(o);
+    po::store(po::command_line_parser(args).options(desc).run(), vm);
+    std::ifstream in(path);
+    if (!in) return "cannot read config file " + path;
+    po::parsed_options parsed = po::parse_config_file(in, desc, /*allow_unregistered=*/true);
+    for (const auto& opt : parsed.options) {
+      if (opt.unregistered) {
+        sourceEntries.emplace_back(opt.string_key, opt.value.empty() ? "" : opt.value.front());
+      }
+    }
+    po::store(parsed, vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    return path + ": " + e.what();
+  }
+  out.configPath = path;
+  out.overrides = overrides;
+  for (const auto& k : configTable()) {
+    const std::string value = vm.count(k.name) ? vm[k.name].as<std::string>() : k.defaultValue;
+    const std::string problem = k.apply(value, out.settings);
+    if (!problem.empty()) return std::string("invalid ") + k.name + ": " + problem;
+  }
+  const std::string problem = parseSources(sourceEntries, out.sources);
+  if (!problem.empty()) return path + ": " + problem;
+  if (out.sources.empty()) return path + ": no [source.NAME] section: nothing to read";
+  return "";
+}
+
+int runDaemon(RunOptions options, std::FILE* out, std::FILE* err) {
+  gStop = 0;
+  gReload = 0;
+  Daemon daemon(std::move(options), out, err);
+  return daemon.run();
+}
+
+int inspectState(const std::string& stateDir, std::FILE* out, std::FILE* err) {
+  std::string error;
+  auto store = RocksDbStateStore::open(stateDir, false, error);
+  if (!store) {
+    std::fprintf(err, "blobwatch: %s\n", error.c_str());
+    return 2;
+  }
+  ingest::PositionMap positions;
+  uint64_t cursor = 0;
+  if (auto st = store->loadPositions(positions); !st.ok) {
+    std::fprintf(err, "blobwatch: %s\n", st.message.c_str());
+    return 1;
+  }
+  if (auto st = store->deliveredCursor(kOutboxSink, cursor); !st.ok) {
+    std::fprintf(err, "blobwatch: %s\n", st.message.c_str());
+    return 1;
+  }
+  std::string json;
+  schemas::JsonWriter w(json);
+  w.beginObject();
+  uint64_t events = 0;
+  if (auto it = positions.find(kEventsKey); it != positions.end()) {
+    std::from_chars(it->second.data(), it->second.data() + it->second.size(), events);
+  }
+  w.field("events", events);
+  w.field("alerts", store->countAlerts());
+  w.field("delivered", cursor);
+  w.key("positions");
+  w.beginObject();
+  for (const auto& [k, v] : positions) {
+    if (k != kEventsKey) w.field(k, v);
+  }
+  w.endObject();
+  w.endObject();
+  std::fprintf(out, "%s\n", json.c_str());
+  return 0;
+}
+
+}  // namespace blobwatch::daemon
