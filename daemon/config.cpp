@@ -170,6 +170,12 @@ const std::vector<ConfigKey>& configTable() {
          s.stateDir = v;
          return std::string();
        }},
+      {"run.exit_idle_ms", "0",
+       "blobwatch run: stop cleanly once no source has delivered anything for this many "
+       "milliseconds (0: run until SIGTERM). For draining a backlog and for benchmarks.",
+       [](const std::string& v, S& s) {
+         return parseUnsigned<uint32_t>(v, s.exitIdleMs, 0, 86'400'000);
+       }},
       {"alerts.file", "",
        "blobwatch run: append alerts (NDJSON) to this file; empty writes them to stdout.",
        [](const std::string& v, S& s) {

@@ -122,7 +122,9 @@ class Daemon final : public ingest::DataSink, public schemas::EventSink {
     const auto interval = std::chrono::milliseconds(options_.settings.batchIntervalMs);
     auto batchStart = std::chrono::steady_clock::now();
     const int pollMs = sources_.empty() ? 50 : std::max(1, 50 / static_cast<int>(sources_.size()));
+    auto lastData = std::chrono::steady_clock::now();
     while (!gStop && failure_.empty()) {
+      const uint64_t before = delivered_;
       for (auto& src : sources_) {
         currentSource_ = src.get();
         if (auto st = src->poll(*this, pollMs); !st.ok) failure_ = st.message;
@@ -138,19 +140,28 @@ class Daemon final : public ingest::DataSink, public schemas::EventSink {
         gReload = 0;
         reload();
       }
+      if (delivered_ != before) {
+        lastData = now;
+      } else if (options_.settings.exitIdleMs > 0 &&
+                 now - lastData >= std::chrono::milliseconds(options_.settings.exitIdleMs)) {
+        break;
+      }
     }
     // Drain: what was read is parsed already; make it durable, then deliver and stop.
     const bool ok = failure_.empty() && commitBatch() && deliver();
     for (auto& src : sources_) src->stop();
     if (!ok) return fail(1, failure_);
-    std::fprintf(err_, "blobwatch: stopped after %llu events, %llu alerts\n",
+    const double flowed =
+        delivered_ == 0 ? 0.0 : std::chrono::duration<double>(lastData_ - firstData_).count();
+    std::fprintf(err_, "blobwatch: stopped after %llu events, %llu alerts (data flowed %.3f s)\n",
                  static_cast<unsigned long long>(engine_->counters().events),
-                 static_cast<unsigned long long>(engine_->counters().alerts));
+                 static_cast<unsigned long long>(engine_->counters().alerts), flowed);
     return 0;
   }
 
   // ingest::DataSink
   void onBytes(std::string_view key, uint64_t offset, std::string_view bytes, bool reset) override {
+    noteData();
     Stream& s = stream(key);
     if (reset || (s.fed != offset && s.splitter)) {
       // A new file under the path, a truncation, or a jump: start the stream over.
@@ -194,6 +205,7 @@ class Daemon final : public ingest::DataSink, public schemas::EventSink {
   }
 
   void onRecord(std::string_view key, uint64_t offset, std::string_view bytes) override {
+    noteData();
     Stream& s = stream(key);
     if (!s.splitter && !startParsing(s, bytes, true)) {
       s.consumed = offset + 1;  // undetectable message: reported, skipped
@@ -225,6 +237,12 @@ class Daemon final : public ingest::DataSink, public schemas::EventSink {
   }
 
  private:
+  void noteData() {
+    const auto now = std::chrono::steady_clock::now();
+    if (delivered_++ == 0) firstData_ = now;
+    lastData_ = now;
+  }
+
   int fail(int code, const std::string& message) {
     std::fprintf(err_, "blobwatch: %s\n", message.c_str());
     return code;
@@ -394,6 +412,8 @@ class Daemon final : public ingest::DataSink, public schemas::EventSink {
   std::FILE* alerts_ = nullptr;
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> alertsFile_{nullptr, &std::fclose};
   uint32_t inBatch_ = 0;
+  uint64_t delivered_ = 0;  // onBytes/onRecord calls, to tell an idle loop
+  std::chrono::steady_clock::time_point firstData_{}, lastData_{};
   uint64_t parseErrors_ = 0;
   uint64_t currentLineBase_ = 0;
   std::string failure_;

@@ -43,7 +43,7 @@ def main():
         sys.exit("no example logs under examples/")
     inputs = list(examples)
     if samples.is_dir():
-        for sub in ("s3-access", "cloudtrail"):
+        for sub in ("s3-access", "cloudtrail", "azure-blob", "gcs-audit", "gcs-usage", "minio-audit"):
             inputs += sorted(str(p) for p in (samples / sub).rglob("*")
                              if p.is_file() and "INVALID" not in p.name)
     else:
