@@ -86,11 +86,15 @@ class UnknownIp final : public Detector {
 
   void observe(const AccessEvent& e, PrincipalState& s, AlertEmitter& emitter) override {
     if (!e.sourceIp.valid) return;
+    // Anonymous is everyone; the provider's own services ("svc:", e.g. svc:s3.amazonaws.com)
+    // come from its own ranges; a log without identities (GCS usage) has no principal. Service
+    // accounts and service principals of the customer's own (GCP service accounts, Azure
+    // managed identities) hold keys that can leak: they are baselined like users.
     if (e.principalKind == schemas::PrincipalKind::kAnonymous ||
-        e.principalKind == schemas::PrincipalKind::kService ||
-        e.principalKind == schemas::PrincipalKind::kUnidentified) {
-      return;  // anonymous is everyone; services come from the provider's own ranges; a log
-               // without identities (GCS usage) has no principal to baseline
+        e.principalKind == schemas::PrincipalKind::kUnidentified ||
+        (e.principalKind == schemas::PrincipalKind::kService &&
+         std::string_view(e.principal).substr(0, 4) == "svc:")) {
+      return;
     }
     const int prefix = e.sourceIp.isV4() ? config_.ipv4Prefix + 96 : config_.ipv6Prefix;
     const schemas::IpAddress masked = maskAddress(e.sourceIp, prefix);

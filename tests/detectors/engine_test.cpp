@@ -239,6 +239,19 @@ TEST_F(EngineTest, UnidentifiedTrafficRaisesNoPerPrincipalAlert) {
   EXPECT_EQ(counters_.events, events.size());
 }
 
+TEST_F(EngineTest, CustomerServiceAccountsAreBaselinedByAddress) {
+  // A GCP service account's key used from a new address is exactly what unknown_ip is for.
+  auto sa = makeRead("registry@acme.iam.gserviceaccount.com", "10.20.1.31", kT0);
+  sa.principalKind = schemas::PrincipalKind::kService;
+  auto leaked = sa;
+  leaked.timeUs = kT0 + 30 * kHourUs;
+  leaked.sourceIpText = "203.0.113.9";
+  ASSERT_TRUE(schemas::parseIp("203.0.113.9", leaked.sourceIp));
+  auto alerts = only(run({sa, leaked}), "unknown_ip");
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].principal, "registry@acme.iam.gserviceaccount.com");
+}
+
 TEST_F(EngineTest, AddressesPerPrincipalAreBounded) {
   config_.maxAddressesPerPrincipal = 3;
   const std::string p = "arn:aws:iam::1:user/ci";
