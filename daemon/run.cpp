@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <boost/program_options.hpp>
 #include <cerrno>
 #include <charconv>
@@ -31,14 +32,15 @@ constexpr const char* kEventsKey = "_stats:events";  // in `positions`: events p
 constexpr const char* kOutboxSink = "alerts.file";
 constexpr size_t kDetectMinBytes = 4096;  // bytes a stream needs before its format is guessed
 
-volatile std::sig_atomic_t gStop = 0;
-volatile std::sig_atomic_t gReload = 0;
+std::atomic<int> gStop{0};  // lock-free, so safe in a signal handler
+std::atomic<int> gReload{0};
+static_assert(std::atomic<int>::is_always_lock_free);
 
 void onSignal(int sig) {
   if (sig == SIGHUP) {
-    gReload = 1;
+    gReload.store(1);
   } else {
-    gStop = 1;
+    gStop.store(1);
   }
 }
 
@@ -64,6 +66,9 @@ struct Stream {
   uint64_t fed = 0;          // stream offset just past the last byte handed to the splitter
   uint64_t consumed = 0;     // bytes (or next Kafka offset) fully turned into events
   bool dirty = false;        // consumed moved since the last commit
+  bool seen = false;         // bytes of it were read in this process
+  bool failed = false;       // format unknown: skipped
+  bool ended = false;        // read to its end (a rotated or gzip file)
   std::string detectBuffer;  // bytes held until the format is known
 };
 
@@ -73,6 +78,15 @@ class Daemon final : public ingest::DataSink, public schemas::EventSink {
       : options_(std::move(options)), out_(out), err_(err) {}
 
   int run() {
+    // Handlers first: a SIGHUP or SIGTERM during startup must not kill the process. SA_RESTART
+    // keeps a signal from failing a write in progress with EINTR.
+    struct sigaction sa {};
+    sa.sa_handler = onSignal;
+    sa.sa_flags = SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, nullptr);
+    sigaction(SIGINT, &sa, nullptr);
+    sigaction(SIGHUP, &sa, nullptr);
     std::string error;
     store_ =
         RocksDbStateStore::open(options_.settings.stateDir, options_.settings.syncWrites, error);
@@ -93,6 +107,7 @@ class Daemon final : public ingest::DataSink, public schemas::EventSink {
         fo.name = sc.name;
         fo.patterns = sc.paths;
         fo.rescanMs = sc.rescanMs;
+        fo.rotateWaitMs = sc.rotateWaitMs;
         src = ingest::makeFileSource(std::move(fo));
       } else {
         ingest::KafkaSourceOptions ko;
@@ -109,12 +124,6 @@ class Daemon final : public ingest::DataSink, public schemas::EventSink {
     // Alerts committed by an earlier run but not delivered before it stopped go out first.
     if (!deliver()) return fail(1, failure_);
 
-    struct sigaction sa {};
-    sa.sa_handler = onSignal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGTERM, &sa, nullptr);
-    sigaction(SIGINT, &sa, nullptr);
-    sigaction(SIGHUP, &sa, nullptr);
     std::fprintf(err_, "blobwatch: running with %zu sources, state in %s\n", sources_.size(),
                  options_.settings.stateDir.c_str());
     std::fflush(err_);
@@ -123,23 +132,20 @@ class Daemon final : public ingest::DataSink, public schemas::EventSink {
     auto batchStart = std::chrono::steady_clock::now();
     const int pollMs = sources_.empty() ? 50 : std::max(1, 50 / static_cast<int>(sources_.size()));
     auto lastData = std::chrono::steady_clock::now();
-    while (!gStop && failure_.empty()) {
+    while (!gStop.load() && failure_.empty()) {
       const uint64_t before = delivered_;
       for (auto& src : sources_) {
         currentSource_ = src.get();
         if (auto st = src->poll(*this, pollMs); !st.ok) failure_ = st.message;
         currentSource_ = nullptr;
-        if (gStop || !failure_.empty()) break;
+        if (gStop.load() || !failure_.empty()) break;
       }
       const auto now = std::chrono::steady_clock::now();
       if (inBatch_ >= options_.settings.batchEvents || now - batchStart >= interval) {
         if (!commitBatch() || !deliver()) break;
         batchStart = now;
       }
-      if (gReload) {
-        gReload = 0;
-        reload();
-      }
+      if (gReload.exchange(0) != 0) reload();
       if (delivered_ != before) {
         lastData = now;
       } else if (options_.settings.exitIdleMs > 0 &&
@@ -163,15 +169,25 @@ class Daemon final : public ingest::DataSink, public schemas::EventSink {
   void onBytes(std::string_view key, uint64_t offset, std::string_view bytes, bool reset) override {
     noteData();
     Stream& s = stream(key);
-    if (reset || (s.fed != offset && s.splitter)) {
+    if (reset || (s.fed != offset && (s.splitter || s.failed))) {
       // A new file under the path, a truncation, or a jump: start the stream over.
       s.detectBuffer.clear();
       if (s.splitter) s.splitter->reset();
+      s.failed = false;
       s.fed = s.consumed = offset;
-    } else if (!s.splitter && s.detectBuffer.empty()) {
-      s.fed = s.consumed = offset;  // first bytes seen in this process: resume point
+      s.dirty = true;
+    } else if (!s.seen) {
+      s.fed = s.consumed = offset;  // first bytes seen in this process: the resume point
+      s.dirty = bytes.empty();      // a stream announced at an offset: store it there
     }
+    s.seen = true;
     s.fed += bytes.size();
+    if (bytes.empty()) return;
+    if (s.failed) {  // a stream whose format is unknown: skipped, position kept moving
+      s.consumed = s.fed;
+      s.dirty = true;
+      return;
+    }
     if (!s.splitter) {
       s.detectBuffer.append(bytes);
       // Guess once a whole first line is there (or enough bytes for a multi-line JSON head).
@@ -189,6 +205,9 @@ class Daemon final : public ingest::DataSink, public schemas::EventSink {
 
   void onEndOfStream(std::string_view key) override {
     Stream& s = stream(key);
+    if (!s.seen) return;  // nothing of it was read in this process: its position stands
+    s.ended = true;
+    if (s.failed) return;
     if (!s.splitter) {
       if (s.detectBuffer.empty() || !startParsing(s, s.detectBuffer, true)) {
         s.consumed = s.fed;
@@ -202,6 +221,13 @@ class Daemon final : public ingest::DataSink, public schemas::EventSink {
     s.splitter->finish();
     drain(s);
     s.splitter->reset();
+  }
+
+  void onStreamError(std::string_view key, std::string_view message) override {
+    ++streamErrors_;
+    std::fprintf(err_, "blobwatch: %.*s: %.*s\n", static_cast<int>(key.size()), key.data(),
+                 static_cast<int>(message.size()), message.data());
+    std::fflush(err_);
   }
 
   void onRecord(std::string_view key, uint64_t offset, std::string_view bytes) override {
@@ -259,6 +285,8 @@ class Daemon final : public ingest::DataSink, public schemas::EventSink {
     return *it->second;
   }
 
+  // Picks the stream's parser: the source's format, or one detected from the head. Returns
+  // false while more bytes are needed, and after marking the stream failed (reported once).
   bool startParsing(Stream& s, std::string_view head, bool complete) {
     schemas::Format format =
         s.source != nullptr ? sourceFormats_[s.source] : schemas::Format::kUnknown;
@@ -266,10 +294,21 @@ class Daemon final : public ingest::DataSink, public schemas::EventSink {
       format = schemas::detectFormat(head.substr(0, schemas::kDetectBytes));
       if (format == schemas::Format::kUnknown) {
         // A pretty-printed JSON head may not show its field names yet: wait for more.
-        if (!complete && head.size() < schemas::kDetectBytes) return false;
+        const size_t first = head.find_first_not_of(" \t\r\n");
+        const bool json =
+            first != std::string_view::npos && (head[first] == '{' || head[first] == '[');
+        if (!complete && json && head.size() < schemas::kDetectBytes) return false;
         ++parseErrors_;
-        std::fprintf(err_, "blobwatch: %s: cannot tell the log format; set format in its source\n",
+        std::fprintf(err_,
+                     "blobwatch: %s: cannot tell the log format; skipping it (set format in its "
+                     "source)\n",
                      s.key.c_str());
+        std::fflush(err_);
+        s.failed = true;
+        s.detectBuffer.clear();
+        s.detectBuffer.shrink_to_fit();
+        s.consumed = s.fed;
+        s.dirty = true;
         return false;
       }
     }
@@ -323,7 +362,15 @@ class Daemon final : public ingest::DataSink, public schemas::EventSink {
       return false;
     }
     inBatch_ = 0;
-    for (auto& [key, s] : streams_) s->dirty = false;
+    for (auto it = streams_.begin(); it != streams_.end();) {
+      it->second->dirty = false;
+      // A stream read to its end and committed holds nothing more: free its buffers.
+      if (it->second->ended && it->second->detectBuffer.empty()) {
+        it = streams_.erase(it);
+      } else {
+        ++it;
+      }
+    }
     for (auto& [src, consumed] : bySource) {
       if (auto st = src->committed(consumed); !st.ok) {
         failure_ = st.message;
@@ -338,12 +385,17 @@ class Daemon final : public ingest::DataSink, public schemas::EventSink {
       alerts_ = out_;
       return true;
     }
-    alertsFile_.reset(std::fopen(options_.settings.alertsFile.c_str(), "a"));
+    alertsFile_.reset(std::fopen(options_.settings.alertsFile.c_str(), "a+"));
     if (!alertsFile_) {
       error =
           "cannot open alerts file " + options_.settings.alertsFile + ": " + std::strerror(errno);
       return false;
     }
+    // A line cut short by a crash or a full disk must not swallow the redelivered alerts.
+    if (std::fseek(alertsFile_.get(), -1, SEEK_END) == 0 && std::fgetc(alertsFile_.get()) != '\n') {
+      std::fputc('\n', alertsFile_.get());
+    }
+    std::fseek(alertsFile_.get(), 0, SEEK_END);
     alerts_ = alertsFile_.get();
     return true;
   }
@@ -415,6 +467,7 @@ class Daemon final : public ingest::DataSink, public schemas::EventSink {
   uint64_t delivered_ = 0;  // onBytes/onRecord calls, to tell an idle loop
   std::chrono::steady_clock::time_point firstData_{}, lastData_{};
   uint64_t parseErrors_ = 0;
+  uint64_t streamErrors_ = 0;
   uint64_t currentLineBase_ = 0;
   std::string failure_;
 };
@@ -450,20 +503,21 @@ std::string parseSources(const std::vector<std::pair<std::string, std::string>>&
       }
     } else if (field == "paths") {
       sc.paths = splitList(value);
-    } else if (field == "rescan_ms") {
+    } else if (field == "rescan_ms" || field == "rotate_wait_ms") {
       int ms = 0;
       const auto r = std::from_chars(value.data(), value.data() + value.size(), ms);
       if (r.ec != std::errc() || r.ptr != value.data() + value.size() || ms < 10 || ms > 600000) {
         return key + ": expected milliseconds from 10 to 600000, got '" + value + "'";
       }
-      sc.rescanMs = ms;
+      (field == "rescan_ms" ? sc.rescanMs : sc.rotateWaitMs) = ms;
     } else if (field == "topics") {
       sc.topics = splitList(value);
     } else if (field.rfind("kafka.", 0) == 0 && field.size() > 6) {
       sc.kafka[field.substr(6)] = value;
     } else {
       return "unknown key '" + key +
-             "' (a source takes type, format, paths, rescan_ms, topics and kafka.*)";
+             "' (a source takes type, format, paths, rescan_ms, rotate_wait_ms, topics and "
+             "kafka.*)";
     }
   }
   for (auto& [name, sc] : byName) {
@@ -473,8 +527,9 @@ std::string parseSources(const std::vector<std::pair<std::string, std::string>>&
     if (sc.type == "file" && (!sc.topics.empty() || !sc.kafka.empty())) {
       return "source." + name + ": topics and kafka.* belong to kafka sources";
     }
-    if (sc.type == "kafka" && !sc.paths.empty()) {
-      return "source." + name + ": paths belongs to file sources";
+    if (sc.type == "kafka" &&
+        (!sc.paths.empty() || sc.rescanMs != 1000 || sc.rotateWaitMs != 1000)) {
+      return "source." + name + ": paths, rescan_ms and rotate_wait_ms belong to file sources";
     }
     out.push_back(std::move(sc));
   }
@@ -520,8 +575,8 @@ std::string loadRunConfig(const std::string& path, const std::vector<std::string
 }
 
 int runDaemon(RunOptions options, std::FILE* out, std::FILE* err) {
-  gStop = 0;
-  gReload = 0;
+  gStop.store(0);
+  gReload.store(0);
   Daemon daemon(std::move(options), out, err);
   return daemon.run();
 }

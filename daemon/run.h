@@ -17,14 +17,15 @@ struct SourceConfig {
   schemas::Format format = schemas::Format::kUnknown;  // kUnknown: detected per stream
   std::vector<std::string> paths;                      // file: paths or globs
   int rescanMs = 1000;                                 // file: how often globs are re-expanded
-  std::vector<std::string> topics;                     // kafka
-  std::map<std::string, std::string> kafka;            // kafka: librdkafka properties
+  int rotateWaitMs = 1000;                   // file: a renamed file is read until quiet this long
+  std::vector<std::string> topics;           // kafka
+  std::map<std::string, std::string> kafka;  // kafka: librdkafka properties
 };
 
 // Builds the sources from the `source.NAME.KEY = value` entries of a config file. Returns "" or
 // what is wrong, naming the key. Keys: type (file|kafka), format (auto or a format name), paths
-// (comma-separated globs, file), rescan_ms (file), topics (comma-separated, kafka), and any
-// kafka.PROPERTY (passed to librdkafka as is).
+// (comma-separated globs, file), rescan_ms and rotate_wait_ms (file), topics (comma-separated,
+// kafka), and any kafka.PROPERTY (passed to librdkafka as is).
 std::string parseSources(const std::vector<std::pair<std::string, std::string>>& entries,
                          std::vector<SourceConfig>& out);
 

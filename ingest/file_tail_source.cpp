@@ -7,6 +7,7 @@
 #include <charconv>
 #include <chrono>
 #include <cstring>
+#include <set>
 #include <thread>
 
 #include "ingest/stream_source.h"
@@ -14,6 +15,7 @@
 namespace blobwatch::ingest {
 namespace {
 
+using Clock = std::chrono::steady_clock;
 constexpr size_t kFingerprintBytes = 256;
 
 uint64_t fnv1a(std::string_view s) {
@@ -45,18 +47,24 @@ struct FilePosition {
   }
 };
 
+struct Identity {
+  uint64_t dev = 0, ino = 0;
+  friend auto operator<=>(const Identity&, const Identity&) = default;
+};
+
 struct Tracked {
   std::string path;
-  std::string key;  // "file:" + path
+  std::string key;  // "file:<source>:<path>"
   int fd = -1;
-  uint64_t dev = 0, ino = 0;
-  uint64_t offset = 0;  // bytes delivered (decompressed bytes for gzip)
-  std::string head;     // the file's first bytes, up to kFingerprintBytes (raw, compressed for gz)
-  bool gz = false;
-  bool done = false;       // gzip read whole
-  bool draining = false;   // the path now names another file: read to the end, then drop
-  bool resetNext = false;  // the next bytes start the stream over
-  uint64_t skip = 0;       // gzip: decompressed bytes already consumed before a restart
+  Identity id;
+  uint64_t offset = 0;    // bytes delivered (decompressed bytes for gzip)
+  std::string head;       // the file's first bytes, up to kFingerprintBytes (raw bytes for gzip)
+  int gz = -1;            // -1 not known yet (empty file), 0 plain, 1 gzip
+  bool done = false;      // gzip read whole
+  bool draining = false;  // the path now names another file: read until quiet, then drop
+  Clock::time_point lastData = Clock::now();
+  uint64_t skip = 0;        // gzip: decompressed bytes consumed before a restart or retry
+  int64_t failedSize = -1;  // gzip: size at the last failed read; retried when it changes
   std::unique_ptr<Source> gzSource;
 };
 
@@ -70,25 +78,34 @@ class FileTailSource final : public StreamSource {
   std::string_view name() const override { return options_.name; }
 
   IoStatus start(const PositionMap& stored) override {
-    stored_ = stored;
-    rescan();
+    const std::string prefix = "file:" + options_.name + ":";
+    for (const auto& [key, value] : stored) {
+      FilePosition p;
+      if (key.rfind(prefix, 0) != 0 || !p.decode(value)) continue;
+      byPath_[key.substr(prefix.size())] = p;
+      known_[Identity{p.dev, p.ino}] = p;
+    }
     return IoStatus::Ok();
   }
 
   IoStatus poll(DataSink& sink, int timeoutMs) override {
-    const auto now = std::chrono::steady_clock::now();
-    if (now - lastScan_ >= std::chrono::milliseconds(options_.rescanMs)) rescan();
+    const auto now = Clock::now();
+    if (now - lastScan_ >= std::chrono::milliseconds(options_.rescanMs)) rescan(sink);
     size_t budget = options_.maxBytesPerPoll;
     size_t delivered = 0;
     for (size_t i = 0; i < files_.size();) {
       Tracked& t = *files_[i];
       IoStatus st = pump(t, sink, budget, delivered);
       if (!st.ok) return st;
-      if (t.fd < 0 && !t.gzSource) {
-        // Drained after a rotation, or vanished: drop it, and take up the file now at the path.
+      if (t.fd < 0) {
+        // Drained after a rotation, vanished, or a gzip read whole: remember how far it was
+        // read (under another name it is the same file), then take up the file now at the path.
+        FilePosition p = positionOf(t, t.offset);
+        known_[t.id] = p;
         const std::string path = t.path;
+        const bool rotated = t.draining;
         files_.erase(files_.begin() + static_cast<std::ptrdiff_t>(i));
-        openPath(path, /*afterRotation=*/true);
+        if (rotated) openPath(path, sink, /*afterRotation=*/true);
         continue;
       }
       ++i;
@@ -101,17 +118,16 @@ class FileTailSource final : public StreamSource {
 
   std::string positionValue(std::string_view stream, uint64_t consumed) const override {
     for (const auto& f : files_) {
-      if (f->key == stream) {
-        FilePosition p;
-        p.dev = f->dev;
-        p.ino = f->ino;
-        p.fpLen = f->head.size();
-        p.fpHash = fnv1a(f->head);
-        p.consumed = consumed;
-        return p.encode();
-      }
+      if (f->key == stream) return positionOf(*f, consumed).encode();
     }
-    return {};
+    // The file was dropped (read whole, or drained after a rotation with nothing at the path).
+    auto dropped = keyOfDropped_.find(std::string(stream));
+    if (dropped == keyOfDropped_.end()) return {};
+    auto known = known_.find(dropped->second);
+    if (known == known_.end()) return {};
+    FilePosition p = known->second;
+    p.consumed = consumed;
+    return p.encode();
   }
 
   IoStatus committed(const std::map<std::string, uint64_t, std::less<>>&) override {
@@ -128,88 +144,141 @@ class FileTailSource final : public StreamSource {
   }
 
  private:
-  void rescan() {
-    lastScan_ = std::chrono::steady_clock::now();
+  static FilePosition positionOf(const Tracked& t, uint64_t consumed) {
+    FilePosition p;
+    p.dev = t.id.dev;
+    p.ino = t.id.ino;
+    p.fpLen = t.head.size();
+    p.fpHash = fnv1a(t.head);
+    p.consumed = consumed;
+    return p;
+  }
+
+  void rescan(DataSink& sink) {
+    lastScan_ = Clock::now();
     for (const auto& pattern : options_.patterns) {
       glob_t g{};
       if (::glob(pattern.c_str(), GLOB_NOSORT | GLOB_BRACE, nullptr, &g) == 0) {
-        for (size_t i = 0; i < g.gl_pathc; ++i) openPath(g.gl_pathv[i], false);
+        for (size_t i = 0; i < g.gl_pathc; ++i) openPath(g.gl_pathv[i], sink, false);
       }
       ::globfree(&g);
     }
   }
 
-  Tracked* find(const std::string& path) {
-    for (auto& f : files_) {
-      if (f->path == path && !f->draining) return f.get();
+  bool tracking(const std::string& path, const Identity& id) const {
+    for (const auto& f : files_) {
+      if ((f->path == path && !f->draining) || f->id == id) return true;
     }
-    return nullptr;
+    return false;
   }
 
-  // Starts following `path` unless it already is. The stored position is used only the first
-  // time a path is seen in this process, and only if the file is the same file.
-  void openPath(const std::string& path, bool afterRotation) {
-    if (find(path) != nullptr) return;
+  std::string readHead(int fd, uint64_t n) {
+    std::string head(std::min<uint64_t>(n, kFingerprintBytes), '\0');
+    const ssize_t got = ::pread(fd, head.data(), head.size(), 0);
+    head.resize(got > 0 ? static_cast<size_t>(got) : 0);
+    return head;
+  }
+
+  // Where to start reading a file seen for the first time in this process: after what an
+  // earlier run (or this one, under another name) consumed of the same file, else at 0.
+  bool resumePoint(int fd, const struct stat& st, const FilePosition& p, uint64_t& offset,
+                   std::string& head) {
+    if (p.dev != static_cast<uint64_t>(st.st_dev) || p.ino != static_cast<uint64_t>(st.st_ino) ||
+        p.fpLen > static_cast<uint64_t>(st.st_size)) {
+      return false;
+    }
+    char magic[2] = {0, 0};
+    const bool gz = ::pread(fd, magic, 2, 0) == 2 && magic[0] == '\x1f' && magic[1] == '\x8b';
+    if (!gz && p.consumed > static_cast<uint64_t>(st.st_size)) return false;  // truncated since
+    std::string prefix = readHead(fd, p.fpLen);
+    if (prefix.size() != p.fpLen || fnv1a(prefix) != p.fpHash) return false;
+    head = std::move(prefix);
+    offset = p.consumed;
+    return true;
+  }
+
+  // Starts following `path` unless it (or the same file under another name) already is.
+  void openPath(const std::string& path, DataSink& sink, bool afterRotation) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return;
+    const Identity id{static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino)};
+    if (tracking(path, id) || gzDone_.count(id) != 0) return;
+    auto known = known_.find(id);
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return;
-    struct stat st {};
-    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-      ::close(fd);
-      return;
-    }
     auto t = std::make_unique<Tracked>();
     t->path = path;
-    t->key = "file:" + path;
+    t->key = "file:" + options_.name + ":" + path;
     t->fd = fd;
-    t->dev = static_cast<uint64_t>(st.st_dev);
-    t->ino = static_cast<uint64_t>(st.st_ino);
-    t->resetNext = afterRotation;
-    char magic[2] = {0, 0};
-    t->gz = ::pread(fd, magic, 2, 0) == 2 && magic[0] == '\x1f' && magic[1] == '\x8b';
-    auto it = stored_.find(t->key);
-    if (it != stored_.end()) {
-      FilePosition p;
-      if (p.decode(it->second) && p.dev == t->dev && p.ino == t->ino &&
-          p.fpLen <= static_cast<uint64_t>(st.st_size)) {
-        std::string head(p.fpLen, '\0');
-        const ssize_t n = ::pread(fd, head.data(), head.size(), 0);
-        if (n == static_cast<ssize_t>(head.size()) && fnv1a(head) == p.fpHash) {
-          t->head = head;
-          if (t->gz) {
-            t->skip = p.consumed;
-          } else if (p.consumed <= static_cast<uint64_t>(st.st_size)) {
-            t->offset = p.consumed;
-          }
-        }
-      }
-      stored_.erase(it);  // a later file at this path is a new file
+    t->id = id;
+    uint64_t offset = 0;
+    std::string head;
+    bool announce = false;
+    auto stored = byPath_.find(path);
+    if (stored != byPath_.end()) {
+      resumePoint(fd, st, stored->second, offset, head);
+      byPath_.erase(stored);  // a later file at this path is a new file
+    } else if (known != known_.end() && resumePoint(fd, st, known->second, offset, head)) {
+      // A file read before under another name (renamed into a matching name): it goes on from
+      // there. Announce the stream at that offset, so that its position is stored under the new
+      // name at once and a restart does not read it again.
+      announce = true;
+    }
+    t->head = head;
+    if (t->gz == -1 && st.st_size >= 2) decideGzip(*t);
+    if (t->gz == 1) {
+      t->skip = offset;
+    } else {
+      t->offset = offset;
+    }
+    const bool keyReused = keyOfDropped_.erase(t->key) > 0;
+    if (afterRotation || keyReused) {
+      // The stream starts over now, even before the new file has bytes, so that the position
+      // committed next pairs this file's identity with this file's offset.
+      sink.onBytes(t->key, 0, std::string_view(), true);
+    } else if (announce && t->gz != 1) {
+      sink.onBytes(t->key, t->offset, std::string_view(), false);
     }
     files_.push_back(std::move(t));
   }
 
-  void extendHead(Tracked& t, const char* data, size_t n, uint64_t at) {
-    if (t.gz || at != t.head.size() || t.head.size() >= kFingerprintBytes) return;
-    t.head.append(data, std::min(n, kFingerprintBytes - t.head.size()));
+  void decideGzip(Tracked& t) {
+    char magic[2] = {0, 0};
+    t.gz = ::pread(t.fd, magic, 2, 0) == 2 && magic[0] == '\x1f' && magic[1] == '\x8b' ? 1 : 0;
+  }
+
+  void refreshHead(Tracked& t, uint64_t available) {
+    if (t.head.size() < kFingerprintBytes && available > t.head.size()) {
+      t.head = readHead(t.fd, available);
+    }
   }
 
   IoStatus pump(Tracked& t, DataSink& sink, size_t& budget, size_t& delivered) {
-    if (t.gz) return pumpGzip(t, sink, budget, delivered);
-    if (!t.draining) {
-      struct stat st {};
-      if (::stat(t.path.c_str(), &st) != 0 || static_cast<uint64_t>(st.st_ino) != t.ino ||
-          static_cast<uint64_t>(st.st_dev) != t.dev) {
-        t.draining = true;  // renamed or deleted: finish what the old file holds
-      }
-    }
     struct stat fst {};
     if (::fstat(t.fd, &fst) != 0) {
       return IoStatus::Error(t.path + ": fstat failed: " + std::strerror(errno));
     }
+    if (t.gz == -1) {
+      if (fst.st_size < 2) return IoStatus::Ok();  // not yet known whether it is gzip
+      decideGzip(t);
+    }
+    if (t.gz == 1) return pumpGzip(t, sink, fst, budget, delivered);
+    const auto now = Clock::now();
+    if (!t.draining) {
+      struct stat st {};
+      if (::stat(t.path.c_str(), &st) != 0 || static_cast<uint64_t>(st.st_ino) != t.id.ino ||
+          static_cast<uint64_t>(st.st_dev) != t.id.dev) {
+        t.draining = true;  // renamed or deleted: finish what the old file gets
+        t.lastData = now;
+        keyOfDropped_[t.key] = t.id;
+      }
+    }
     if (static_cast<uint64_t>(fst.st_size) < t.offset) {
-      // copytruncate: the file was emptied under us; what is in it now is new.
+      // copytruncate: the file was emptied under us; what is in it now is new. Say so at once,
+      // so that no position pairs this file with the old offset.
       t.offset = 0;
       t.head.clear();
-      t.resetNext = true;
+      sink.onBytes(t.key, 0, std::string_view(), true);
     }
     while (budget > 0) {
       const size_t want = std::min(budget, buf_.size());
@@ -220,19 +289,15 @@ class FileTailSource final : public StreamSource {
       }
       if (n == 0) break;
       const auto got = static_cast<size_t>(n);
-      // Learn the head before delivering: positionValue() may be asked about these bytes.
-      extendHead(t, buf_.data(), got, t.offset);
-      if (t.resetNext && t.offset == 0) {
-        sink.onBytes(t.key, 0, std::string_view(buf_.data(), got), true);
-        t.resetNext = false;
-      } else {
-        sink.onBytes(t.key, t.offset, std::string_view(buf_.data(), got), false);
-      }
+      refreshHead(t, t.offset + got);
+      sink.onBytes(t.key, t.offset, std::string_view(buf_.data(), got), false);
       t.offset += got;
       budget -= got;
       delivered += got;
+      t.lastData = now;
     }
-    if (t.draining && budget > 0) {
+    if (t.draining && budget > 0 &&
+        now - t.lastData >= std::chrono::milliseconds(options_.rotateWaitMs)) {
       sink.onEndOfStream(t.key);
       ::close(t.fd);
       t.fd = -1;
@@ -240,42 +305,51 @@ class FileTailSource final : public StreamSource {
     return IoStatus::Ok();
   }
 
-  IoStatus pumpGzip(Tracked& t, DataSink& sink, size_t& budget, size_t& delivered) {
-    if (t.done) {
-      // Read whole; a file replacing it under the same path is picked up by the next rescan.
-      if (::access(t.path.c_str(), F_OK) != 0) {
-        ::close(t.fd);
-        t.fd = -1;
-      }
-      return IoStatus::Ok();
+  IoStatus pumpGzip(Tracked& t, DataSink& sink, const struct stat& fst, size_t& budget,
+                    size_t& delivered) {
+    if (t.failedSize >= 0) {
+      if (fst.st_size == t.failedSize) return IoStatus::Ok();  // wait until it changes
+      t.failedSize = -1;
     }
     if (!t.gzSource) {
-      if (t.head.empty()) {
-        t.head.resize(kFingerprintBytes);
-        const ssize_t n = ::pread(t.fd, t.head.data(), t.head.size(), 0);
-        t.head.resize(n > 0 ? static_cast<size_t>(n) : 0);
-      }
+      if (t.head.empty()) t.head = readHead(t.fd, kFingerprintBytes);
       std::string error;
       t.gzSource = openFileSource(t.path, error);
-      if (!t.gzSource) return IoStatus::Error(error);
+      if (!t.gzSource) {
+        sink.onStreamError(t.key, error);
+        t.failedSize = fst.st_size;
+        return IoStatus::Ok();
+      }
     }
     while (budget > 0) {
       size_t got = 0;
       IoStatus st = t.gzSource->read(buf_.data(), std::min(budget, buf_.size()), got);
-      if (!st.ok) return st;
-      if (got == 0) {
-        sink.onEndOfStream(t.key);
-        t.done = true;
+      if (!st.ok) {
+        // Truncated or corrupt (perhaps still being written): report, and read it again from
+        // the start once its size changes, skipping what was delivered.
+        sink.onStreamError(t.key, st.message + " (retried when the file changes)");
+        t.skip = std::max(t.skip, t.offset);
+        t.offset = 0;
         t.gzSource.reset();
+        t.failedSize = fst.st_size;
+        return IoStatus::Ok();
+      }
+      if (got == 0) {
+        if (t.offset > t.skip || t.skip == 0) sink.onEndOfStream(t.key);
+        t.offset = std::max(t.offset, t.skip);
+        t.done = true;
+        gzDone_.insert(t.id);
+        t.gzSource.reset();
+        ::close(t.fd);  // read whole: known_ remembers it, so it is not opened again
+        t.fd = -1;
+        keyOfDropped_[t.key] = t.id;
         break;
       }
       const uint64_t start = t.offset;
       t.offset += got;
       if (t.offset <= t.skip) continue;  // consumed before a restart
       const size_t from = start < t.skip ? static_cast<size_t>(t.skip - start) : 0;
-      sink.onBytes(t.key, start + from, std::string_view(buf_.data() + from, got - from),
-                   t.resetNext && start + from == 0);
-      t.resetNext = false;
+      sink.onBytes(t.key, start + from, std::string_view(buf_.data() + from, got - from), false);
       budget -= std::min(budget, got);
       delivered += got;
     }
@@ -284,9 +358,12 @@ class FileTailSource final : public StreamSource {
 
   FileSourceOptions options_;
   std::vector<std::unique_ptr<Tracked>> files_;
-  PositionMap stored_;
+  std::map<std::string, FilePosition> byPath_;    // stored positions, by path (first use)
+  std::map<Identity, FilePosition> known_;        // files read before, by identity
+  std::map<std::string, Identity> keyOfDropped_;  // key -> the file it last named
+  std::set<Identity> gzDone_;                     // gzip files read whole in this process
   std::vector<char> buf_;
-  std::chrono::steady_clock::time_point lastScan_{};
+  Clock::time_point lastScan_{};
 };
 
 }  // namespace

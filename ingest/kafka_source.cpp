@@ -1,6 +1,7 @@
 #include <librdkafka/rdkafkacpp.h>
 
 #include <charconv>
+#include <cstdio>
 
 #include "ingest/stream_source.h"
 
@@ -79,9 +80,9 @@ class KafkaSource final : public StreamSource, private RdKafka::RebalanceCb {
       const RdKafka::ErrorCode err = m->err();
       if (err == RdKafka::ERR__TIMED_OUT || err == RdKafka::ERR__PARTITION_EOF) break;
       if (err != RdKafka::ERR_NO_ERROR) {
-        // Broker and transport errors are retried by librdkafka; report and go on.
-        lastError_ = m->errstr();
-        ++errors_;
+        // Broker and transport errors are retried by librdkafka; report (once per distinct
+        // error) and go on.
+        report(m->errstr());
         break;
       }
       const std::string key = streamKey(m->topic_name(), m->partition());
@@ -117,10 +118,7 @@ class KafkaSource final : public StreamSource, private RdKafka::RebalanceCb {
     const RdKafka::ErrorCode err = consumer_->commitSync(offsets);
     RdKafka::TopicPartition::destroy(offsets);
     // A failed commit is not fatal: the state holds the positions, and the group only lags.
-    if (err != RdKafka::ERR_NO_ERROR) {
-      lastError_ = "offset commit failed: " + RdKafka::err2str(err);
-      ++errors_;
-    }
+    if (err != RdKafka::ERR_NO_ERROR) report("offset commit failed: " + RdKafka::err2str(err));
     return IoStatus::Ok();
   }
 
@@ -132,14 +130,38 @@ class KafkaSource final : public StreamSource, private RdKafka::RebalanceCb {
   }
 
  private:
+  void report(const std::string& error) {
+    ++errors_;
+    if (error == lastError_) return;
+    lastError_ = error;
+    std::fprintf(stderr, "blobwatch: source %s: %s\n", options_.name.c_str(), error.c_str());
+  }
+
   void rebalance_cb(RdKafka::KafkaConsumer* consumer, RdKafka::ErrorCode err,
                     std::vector<RdKafka::TopicPartition*>& partitions) override {
     const bool cooperative = consumer->rebalance_protocol() == "COOPERATIVE";
     if (err == RdKafka::ERR__ASSIGN_PARTITIONS) {
-      for (auto* tp : partitions) {
-        auto pos = positions_.find(streamKey(tp->topic(), tp->partition()));
-        if (pos != positions_.end()) tp->set_offset(pos->second);
+      // Resume where this instance's state says; if the group committed further (another
+      // instance of the group consumed past it), from there: never backwards, never twice.
+      std::vector<RdKafka::TopicPartition*> committed;
+      for (const auto* tp : partitions) {
+        committed.push_back(RdKafka::TopicPartition::create(tp->topic(), tp->partition()));
       }
+      const bool haveCommitted = consumer->committed(committed, 10000) == RdKafka::ERR_NO_ERROR;
+      for (size_t i = 0; i < partitions.size(); ++i) {
+        auto* tp = partitions[i];
+        int64_t offset = RdKafka::Topic::OFFSET_INVALID;
+        auto pos = positions_.find(streamKey(tp->topic(), tp->partition()));
+        if (pos != positions_.end()) offset = pos->second;
+        if (haveCommitted && committed[i]->offset() >= 0) {
+          offset = std::max(offset, committed[i]->offset());
+        }
+        if (offset >= 0) {
+          tp->set_offset(offset);
+          positions_[streamKey(tp->topic(), tp->partition())] = offset;
+        }
+      }
+      RdKafka::TopicPartition::destroy(committed);
       if (cooperative) {
         delete consumer->incremental_assign(partitions);
       } else {

@@ -37,6 +37,9 @@ class DataSink {
   // One whole record (a Kafka message) at `offset`. `bytes` is valid during the call only; it
   // is followed by no padding, the sink copies it.
   virtual void onRecord(std::string_view stream, uint64_t offset, std::string_view bytes) = 0;
+  // A problem with one stream that does not stop the others (a corrupt gzip file): the sink
+  // reports and counts it. The source retries or skips the stream as the message says.
+  virtual void onStreamError(std::string_view stream, std::string_view message) = 0;
   // The source is about to stop owning these streams (Kafka rebalance): the sink must make
   // everything consumed from them durable now (commit its batch), then call
   // StreamSource::committed for them.
@@ -68,14 +71,19 @@ struct FileSourceOptions {
   std::string name;
   std::vector<std::string> patterns;  // paths or globs ("/var/log/s3/*.log")
   int rescanMs = 1000;                // how often globs are re-expanded for new files
+  int rotateWaitMs = 1000;            // a renamed file is read until it has been quiet this long
   size_t maxBytesPerPoll = 4u << 20;
 };
 
 // Follows files and globs as they grow. Picks up new files that match. Handles rotation by
-// rename (the old file is drained to its end, then the new one is read from 0) and by
-// copytruncate (a file shorter than what was read starts over). gzip files (1f 8b) are read once,
-// whole, decompressed. A file's identity is (device, inode, a hash of its first bytes), so a
-// restart resumes a file only if it is the same file.
+// rename (the old file is read until it has been quiet for rotateWaitMs, so lines its writer
+// adds before reopening are kept; then the new file is read from 0) and by copytruncate (a file
+// shorter than what was read starts over). gzip files (1f 8b) are read once, whole,
+// decompressed; a corrupt or still-growing one is reported and retried when its size changes.
+// A file's identity is (device, inode, a hash of its first 256 bytes): a restart resumes a file
+// only if it is the same file, and a file renamed to another matching name (a glob that also
+// matches rotated names) is recognised and not read twice. Stream keys are
+// "file:<source name>:<path>", so two sources never share a stream.
 std::unique_ptr<StreamSource> makeFileSource(FileSourceOptions options);
 
 struct KafkaSourceOptions {

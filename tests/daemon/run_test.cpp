@@ -148,8 +148,10 @@ TEST_F(RunTest, RotationByRenameLosesNothing) {
   auto daemon = start();
   append(log("a.log"), ciReads(kT0, 20) + marker("m1", kT0 + kHour));
   ASSERT_TRUE(eventually([&] { return hasMarker(alerts(), "m1"); })) << err();
-  // The writer keeps writing to the renamed file for a moment, as with a late logrotate signal.
+  // The writer keeps writing to the renamed file for a while, until logrotate's signal makes
+  // it reopen: those lines are read too (rotate_wait_ms).
   std::filesystem::rename(log("a.log"), log("a.log.1"));
+  ::usleep(300000);
   append(log("a.log.1"), ciReads(kT0 + 2 * kHour, 3));
   append(log("a.log"), ciReads(kT0 + 3 * kHour, 4) + marker("m2", kT0 + 4 * kHour));
   ASSERT_TRUE(eventually([&] { return hasMarker(alerts(), "m2"); })) << err();
@@ -167,6 +169,82 @@ TEST_F(RunTest, RotationByCopyTruncateStartsOver) {
   ASSERT_TRUE(eventually([&] { return hasMarker(alerts(), "m2"); })) << err();
   EXPECT_EQ(stop(*daemon), 0) << err();
   EXPECT_EQ(inspectEvents(dir_.file("state")), 31u + 3);
+}
+
+TEST_F(RunTest, RestartAfterARotationResumesTheNewFile) {
+  {
+    auto daemon = start();
+    append(log("a.log"), ciReads(kT0, 20) + marker("m1", kT0 + kHour));
+    ASSERT_TRUE(eventually([&] { return hasMarker(alerts(), "m1"); })) << err();
+    std::filesystem::rename(log("a.log"), log("a.log.1"));
+    ::usleep(1500000);  // past rotate_wait_ms: the old file is done, the new one not there yet
+    append(log("a.log"), ciReads(kT0 + 2 * kHour, 3));
+    ::usleep(300000);
+    EXPECT_EQ(stop(*daemon), 0) << err();
+  }
+  // The state pairs the new file with its own offset, not with the old file's size.
+  append(log("a.log"), ciReads(kT0 + 3 * kHour, 4) + marker("m2", kT0 + 4 * kHour));
+  auto daemon = start();
+  ASSERT_TRUE(eventually([&] { return hasMarker(alerts(), "m2"); })) << err();
+  EXPECT_EQ(stop(*daemon), 0) << err();
+  EXPECT_EQ(inspectEvents(dir_.file("state")), 21u + 3 + 4 + 1);
+}
+
+TEST_F(RunTest, RestartAfterATruncationStartsTheFileOver) {
+  {
+    auto daemon = start();
+    append(log("a.log"), ciReads(kT0, 30) + marker("m1", kT0 + kHour));
+    ASSERT_TRUE(eventually([&] { return hasMarker(alerts(), "m1"); })) << err();
+    std::filesystem::resize_file(log("a.log"), 0);
+    ::usleep(300000);
+    EXPECT_EQ(stop(*daemon), 0) << err();
+  }
+  append(log("a.log"), ciReads(kT0 + 2 * kHour, 100) + marker("m2", kT0 + 4 * kHour));
+  auto daemon = start();
+  ASSERT_TRUE(eventually([&] { return hasMarker(alerts(), "m2"); })) << err();
+  EXPECT_EQ(stop(*daemon), 0) << err();
+  EXPECT_EQ(inspectEvents(dir_.file("state")), 31u + 101);
+}
+
+TEST_F(RunTest, AGlobThatMatchesRotatedNamesReadsEachFileOnce) {
+  writeFile(config(), "[state]\ndir = " + dir_.file("state") +
+                          "\nbatch_interval_ms = 50\n[alerts]\nfile = " + alerts() +
+                          "\n[source.s3]\ntype = file\npaths = " + logs() +
+                          "/a.log*\nrescan_ms = 50\nrotate_wait_ms = 200\n");
+  {
+    auto daemon = start();
+    append(log("a.log"), ciReads(kT0, 20) + marker("m1", kT0 + kHour));
+    ASSERT_TRUE(eventually([&] { return hasMarker(alerts(), "m1"); })) << err();
+    std::filesystem::rename(log("a.log"), log("a.log.1"));
+    append(log("a.log"), ciReads(kT0 + 2 * kHour, 5) + marker("m2", kT0 + 3 * kHour));
+    ASSERT_TRUE(eventually([&] { return hasMarker(alerts(), "m2"); })) << err();
+    ::usleep(500000);
+    EXPECT_EQ(stop(*daemon), 0) << err();
+  }
+  EXPECT_EQ(inspectEvents(dir_.file("state")), 21u + 6);
+  auto daemon = start();  // a.log.1 is still the same file: not read again after a restart
+  ::usleep(500000);
+  EXPECT_EQ(stop(*daemon), 0) << err();
+  EXPECT_EQ(inspectEvents(dir_.file("state")), 21u + 6);
+}
+
+TEST_F(RunTest, ABrokenGzipOrAnUnknownFormatDoesNotStopTheOthers) {
+  auto daemon = start();
+  auto r = runProcess({"/bin/sh", "-c", "gzip -c"}, ciReads(kT0, 200));
+  ASSERT_EQ(r.exitCode, 0);
+  writeFile(log("cut.gz.log"), r.out.substr(0, r.out.size() / 2));  // still being written
+  writeFile(log("junk.log"), "this is not an access log\nnor is this\n");
+  append(log("a.log"), ciReads(kT0 + kHour, 3) + marker("m1", kT0 + 2 * kHour));
+  ASSERT_TRUE(eventually([&] { return hasMarker(alerts(), "m1"); })) << err();
+  ASSERT_TRUE(eventually([&] { return err().find("cut.gz.log") != std::string::npos; })) << err();
+  EXPECT_NE(err().find("junk.log: cannot tell the log format"), std::string::npos) << err();
+  // The gzip file completed: it is read (once), and the other files go on.
+  writeFile(log("cut.gz.log"), r.out);
+  append(log("a.log"), marker("m2", kT0 + 3 * kHour));
+  ASSERT_TRUE(eventually([&] { return hasMarker(alerts(), "m2"); })) << err();
+  ::usleep(300000);
+  EXPECT_EQ(stop(*daemon), 0) << err();
+  EXPECT_EQ(inspectEvents(dir_.file("state")), 200u + 4 + 1);
 }
 
 TEST_F(RunTest, RestartResumesExactlyWhereTheStateSaysAndRedeliversNothingTwice) {
@@ -300,6 +378,7 @@ TEST_F(RunTest, SighupReloadsDetectorSettingsAndRefusesABadConfig) {
   daemon->signal(SIGHUP);
   ASSERT_TRUE(eventually([&] { return err().find("reload refused") != std::string::npos; }))
       << err();
+  EXPECT_NE(err().find("detectors.anonymous_read.enabled"), std::string::npos) << err();
   writeConfig("[detectors.anonymous_read]\nenabled = true\n");
   daemon->signal(SIGHUP);
   ASSERT_TRUE(eventually([&] { return err().find("configuration reloaded") != std::string::npos; }))
@@ -321,11 +400,13 @@ TEST_F(RunTest, ReadsGzipFilesOnceWhole) {
   ASSERT_TRUE(eventually([&] { return hasMarker(alerts(), "gz"); })) << err();
   EXPECT_EQ(stop(*daemon), 0) << err();
   EXPECT_EQ(inspectEvents(dir_.file("state")), 41u);
-  // Restarting does not read it again.
-  auto again = start();
-  ::usleep(500000);
-  EXPECT_EQ(stop(*again), 0) << err();
-  EXPECT_EQ(inspectEvents(dir_.file("state")), 41u);
+  // Restarting does not read it again, however often.
+  for (int i = 0; i < 3; ++i) {
+    auto again = start();
+    ::usleep(400000);
+    EXPECT_EQ(stop(*again), 0) << err();
+    EXPECT_EQ(inspectEvents(dir_.file("state")), 41u) << "restart " << i;
+  }
 }
 
 TEST(RunConfig, ErrorsNameTheKey) {
