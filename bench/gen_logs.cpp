@@ -3,8 +3,12 @@
 //
 //   blobwatch-gen s3-access N PRINCIPALS OUT [SEED]   N S3 server access log lines (26 fields)
 //   blobwatch-gen cloudtrail N PRINCIPALS OUT [SEED]  N CloudTrail S3 data events, one per line
+//   blobwatch-gen azure-blob N PRINCIPALS OUT [SEED]  N Azure Monitor resource logs (blob), one
+//                                                     JSON object per line
+//   blobwatch-gen gcs-audit N PRINCIPALS OUT [SEED]   N Cloud Audit Logs LogEntry objects for
+//                                                     Cloud Storage, one per line
 //
-// The traffic model is shared by both formats: a container registry (Harbor-style keys) in a few
+// The traffic model is shared by all formats: a container registry (Harbor-style keys) in a few
 // buckets, PRINCIPALS distinct IAM users and roles that mostly keep to their own one or two
 // addresses, a few anonymous requests (mostly refused, some to a public bucket), and event times
 // advancing in order over five days. The same arguments always give the same bytes.
@@ -842,9 +846,514 @@ void writeCloudTrailLine(std::string& out, const Model& m, const Request& r, Rng
   out += ".amazonaws.com\"}}\n";
 }
 
+// ---------------------------------------------------------------------------------------------
+// Azure Monitor resource logs and GCS Cloud Audit Logs. The same traffic (principals, addresses,
+// buckets, keys, times) as above, written the way each cloud logs it. Principals get their
+// cloud identities in a separate pass (extendModel), so the S3 and CloudTrail output is unchanged.
+
+struct CloudIds {
+  // Azure: how the principal authenticates, and its Entra ID object and application ids.
+  enum class AzureAuth : uint8_t { kOAuthUser, kOAuthService, kSas, kAccountKey };
+  AzureAuth azureAuth = AzureAuth::kOAuthUser;
+  std::string objectId, appId;  // UUIDs
+  std::string sasHash;          // 64 upper-case hex digits: its SAS signature
+  uint32_t accountKey = 1;      // key1 or key2
+  std::string gcsEmail;         // principalEmail
+};
+
+struct CloudModel {
+  std::vector<CloudIds> ids;                  // per principal
+  std::vector<std::string> tenants;           // per account: Entra tenant id
+  std::vector<std::string> subscriptions;     // per account: subscription id
+  std::vector<std::string> projects;          // per account: GCP project id
+  std::array<std::string, 2> accountKeyHash;  // SHA256 of key1, key2 (upper-case hex)
+  std::vector<std::string> roleAssignments;   // a few RBAC role assignment ids
+};
+
+// Storage accounts: the four registry containers live in one account, the public assets in
+// another.
+constexpr const char* kAzureAccounts[] = {"harborregistryprod01", "publicassetscdn01"};
+constexpr const char* kAzureResourceGroups[] = {"rg-harbor-prod", "rg-cdn"};
+constexpr const char* kAzureLocation = "westeurope";
+constexpr const char* kGcsLocation = "europe-west1";
+// Built-in role definitions: Storage Blob Data Reader, Contributor, Owner.
+constexpr const char* kAzureRoleDefinitions[] = {"2a2b9908-6ea1-4ae2-8e65-a410df84e7d1",
+                                                 "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
+                                                 "b7e6dc6d-f1e8-4753-8033-0f276bb0955b"};
+// Public clients a user signs in with (Azure CLI, Azure PowerShell, Storage Explorer).
+constexpr const char* kAzurePublicClients[] = {"04b07795-8ddb-461a-bbee-02f9e1bf7b46",
+                                               "1950a258-227b-4e31-a9cf-717495945fc2",
+                                               "04b07795-a71b-4346-935f-02f9a1efa4ce"};
+
+// The clients of kUserAgents, as the Azure and Google SDKs announce themselves (same index).
+constexpr const char* kAzureUserAgents[] = {
+    "azsdk-go-azblob/v1.3.1 (go1.21.5; linux)",
+    "docker-distribution/v2.8.3 azsdk-go-azblob/v1.3.1 (go1.21.5; linux)",
+    "harbor-jobservice/v2.10.0 azsdk-go-azblob/v1.3.1 (go1.21.5; linux)",
+    "AzCopy/10.23.0 azsdk-go-azblob/v1.2.1 (go1.21.5; linux)",
+    "azsdk-python-storage-blob/12.19.1 Python/3.11.8 (Linux-6.1.0-18-amd64-x86_64-with-glibc2.36)",
+    "azsdk-java-azure-storage-blob/12.25.2 (17.0.10; Linux; 5.15.0-1053-azure)",
+    "azsdk-go-azblob/v1.3.1 (go1.22.1; linux)",
+    "rclone/v1.65.2",
+};
+constexpr const char* kGcsUserAgents[] = {
+    "gcloud-golang-storage/1.36.0 google-api-go-client/0.5",
+    "docker-distribution/v2.8.3 gcloud-golang-storage/1.36.0 google-api-go-client/0.5",
+    "harbor-jobservice/v2.10.0 gcloud-golang-storage/1.36.0 google-api-go-client/0.5",
+    "apitools Python/3.11.8 gsutil/5.27 (linux) analytics/disabled interactive/False "
+    "command/cp google-cloud-sdk/467.0.0",
+    "gcloud-python/2.14.0 gl-python/3.11.8 grpc/1.62.0 gax/2.17.1 gccl/2.14.0",
+    "gcloud-java/2.34.0 Google-API-Java-Client/2.2.0 Google-HTTP-Java-Client/1.44.1 (gzip)",
+    "gcloud-golang-storage/1.39.1 gl-go/1.22.1 gccl/1.39.1",
+    "rclone/v1.65.2",
+};
+static_assert(std::size(kAzureUserAgents) == std::size(kUserAgents));
+static_assert(std::size(kGcsUserAgents) == std::size(kUserAgents));
+
+// The request's user agent in a cloud's own SDK terms (browsers and scanners stay as they are).
+const char* cloudUserAgent(const char* ua, const char* const (&table)[std::size(kUserAgents)]) {
+  for (size_t i = 0; i < std::size(kUserAgents); ++i) {
+    if (ua == kUserAgents[i]) return table[i];
+  }
+  return ua;
+}
+
+void appendUpperHex(std::string& out, Rng& rng, size_t n) {
+  for (size_t i = 0; i < n; ++i) out.push_back("0123456789ABCDEF"[rng.below(16)]);
+}
+
+CloudModel extendModel(const Model& m, Rng& rng) {
+  CloudModel c;
+  for (size_t a = 0; a < m.accounts.size(); ++a) {
+    std::string t, s, p;
+    appendUuid(t, rng);
+    appendUuid(s, rng);
+    p = a == 0 ? "harbor-prod-" : "team-";
+    appendUint(p, 100000 + rng.below(900000));
+    c.tenants.push_back(std::move(t));
+    c.subscriptions.push_back(std::move(s));
+    c.projects.push_back(std::move(p));
+  }
+  for (auto& h : c.accountKeyHash) appendUpperHex(h, rng, 64);
+  for (int i = 0; i < 24; ++i) {
+    std::string r;
+    appendUuid(r, rng);
+    c.roleAssignments.push_back(std::move(r));
+  }
+  c.ids.reserve(m.principals.size());
+  for (const Principal& p : m.principals) {
+    CloudIds ids;
+    const double u = rng.unit();
+    if (p.role) {
+      ids.azureAuth = u < 0.75  ? CloudIds::AzureAuth::kOAuthService
+                      : u < 0.9 ? CloudIds::AzureAuth::kSas
+                                : CloudIds::AzureAuth::kAccountKey;
+    } else {
+      ids.azureAuth = u < 0.8 ? CloudIds::AzureAuth::kOAuthUser : CloudIds::AzureAuth::kSas;
+    }
+    appendUuid(ids.objectId, rng);
+    if (p.role) {
+      appendUuid(ids.appId, rng);
+    } else {
+      ids.appId = kAzurePublicClients[rng.below(std::size(kAzurePublicClients))];
+    }
+    appendUpperHex(ids.sasHash, rng, 64);
+    ids.accountKey = static_cast<uint32_t>(1 + rng.below(2));
+    if (p.role) {
+      // Service account ids are 6 to 30 characters: the role name and the principal number.
+      ids.gcsEmail = p.name;
+      ids.gcsEmail += '@';
+      ids.gcsEmail += c.projects[p.account];
+      ids.gcsEmail += ".iam.gserviceaccount.com";
+    } else {
+      ids.gcsEmail = p.name;
+      ids.gcsEmail += p.account == 0 ? "@example.com" : "@partner.example.org";
+    }
+    c.ids.push_back(std::move(ids));
+  }
+  return c;
+}
+
+// 2024-03-04T05:06:07.1234567Z from seconds and nanoseconds, with `digits` fractional digits.
+void appendIsoTimeFraction(std::string& out, int64_t t, uint64_t nanos, int digits) {
+  t += static_cast<int64_t>(nanos / 1000000000);
+  nanos %= 1000000000;
+  const Civil c = civilFromSeconds(t);
+  char buf[48];
+  uint64_t frac = nanos;
+  for (int i = digits; i < 9; ++i) frac /= 10;
+  const int n =
+      std::snprintf(buf, sizeof(buf), "%04" PRId64 "-%02u-%02uT%02u:%02u:%02u.%0*" PRIu64 "Z",
+                    c.year, c.month, c.day, c.hour, c.minute, c.second, digits, frac);
+  out.append(buf, static_cast<size_t>(n));
+}
+
+// The principal's index in the model (the traffic hands out pointers into m.principals).
+size_t indexOf(const Model& m, const Principal& p) {
+  return static_cast<size_t>(&p - m.principals.data());
+}
+
+const char* azureOperation(Op op) {
+  switch (op) {
+    case Op::kGet:
+      return "GetBlob";
+    case Op::kHead:
+      return "GetBlobProperties";
+    case Op::kPut:
+      return "PutBlob";
+    case Op::kList:
+      return "ListBlobs";
+    case Op::kDelete:
+      return "DeleteBlob";
+  }
+  return "GetBlob";
+}
+
+const char* azureCategory(Op op) {
+  return op == Op::kPut ? "StorageWrite" : op == Op::kDelete ? "StorageDelete" : "StorageRead";
+}
+
+// Azure's error status for the model's S3 error codes.
+void azureStatus(const Request& r, bool anonymous, int& code, const char*& text,
+                 const char*& metric) {
+  code = r.status;
+  metric = "Success";
+  text = anonymous ? "AnonymousSuccess" : "Success";
+  if (r.errorCode == nullptr) {
+    if (r.op == Op::kDelete) code = 202;
+    if (r.op == Op::kPut) code = 201;
+    return;
+  }
+  if (anonymous) {
+    code = 409;
+    text = "PublicAccessNotPermitted";
+    metric = "AnonymousClientOtherError";
+  } else if (r.status == 404) {
+    text = "BlobNotFound";
+    metric = "ClientOtherError";
+  } else if (r.status == 403) {
+    text = "AuthorizationPermissionMismatch";
+    metric = "AuthorizationError";
+  } else {
+    text = "ServerBusy";
+    metric = "ServerBusyError";
+  }
+}
+
+// One Azure Monitor resource log record (StorageRead/Write/Delete) as compact JSON on one line,
+// fields in the order Azure writes them.
+void writeAzureBlobLine(std::string& out, const Model& m, const CloudModel& c, const Request& r,
+                        Rng& rng) {
+  const bool anonymous = r.principal == nullptr;
+  const bool isPublic = r.bucket == kPublicBucket;
+  const size_t acct = isPublic ? 1 : 0;
+  const char* account = kAzureAccounts[acct];
+  const char* container = kBuckets[r.bucket];
+  const CloudIds* ids = anonymous ? nullptr : &c.ids[indexOf(m, *r.principal)];
+  const bool sas = ids != nullptr && ids->azureAuth == CloudIds::AzureAuth::kSas;
+  const bool oauth = ids != nullptr && (ids->azureAuth == CloudIds::AzureAuth::kOAuthUser ||
+                                        ids->azureAuth == CloudIds::AzureAuth::kOAuthService);
+  int code = 200;
+  const char* statusText = "Success";
+  const char* metric = "Success";
+  azureStatus(r, anonymous, code, statusText, metric);
+  const uint64_t serverMs = 2 + rng.below(40);
+  const uint64_t durationMs = serverMs + r.bytesSent / 25000000 + rng.below(20);
+
+  out += "{\"time\":\"";
+  appendIsoTimeFraction(out, r.time, rng.below(1000000000), 7);
+  out += "\",\"resourceId\":\"/subscriptions/";
+  out += c.subscriptions[0];
+  out += "/resourceGroups/";
+  out += kAzureResourceGroups[acct];
+  out += "/providers/Microsoft.Storage/storageAccounts/";
+  out += account;
+  out += "/blobServices/default\",\"category\":\"";
+  out += azureCategory(r.op);
+  out += "\",\"operationName\":\"";
+  out += azureOperation(r.op);
+  out += "\",\"operationVersion\":\"";
+  out += sas ? "2021-08-06" : "2023-11-03";
+  out += "\",\"schemaVersion\":\"1.0\",\"statusCode\":";
+  appendUint(out, static_cast<uint64_t>(code));
+  out += ",\"statusText\":\"";
+  out += statusText;
+  out += "\",\"durationMs\":";
+  appendUint(out, durationMs);
+  out += ",\"callerIpAddress\":\"";
+  appendIpv4(out, r.ip);
+  out += ':';
+  appendUint(out, 1024 + rng.below(64511));
+  out += "\",\"correlationId\":\"";
+  std::string correlation;
+  appendHex(correlation, rng, 8);
+  correlation += '-';
+  appendHex(correlation, rng, 4);
+  correlation += '-';
+  appendHex(correlation, rng, 4);
+  correlation += '-';
+  appendHex(correlation, rng, 4);
+  correlation += '-';
+  appendHex(correlation, rng, 6);
+  correlation += "000000";
+  out += correlation;
+  out += "\",\"identity\":{";
+  if (anonymous) {
+    out += "\"type\":\"Anonymous\"}";
+  } else if (oauth) {
+    const Principal& p = *r.principal;
+    const bool user = ids->azureAuth == CloudIds::AzureAuth::kOAuthUser;
+    const bool write = r.op == Op::kPut || r.op == Op::kDelete;
+    const size_t role = write ? 1 : (user ? 2 : 0);
+    out += "\"type\":\"OAuth\",\"tokenHash\":\"";
+    appendUpperHex(out, rng, 64);
+    out +=
+        "\",\"authorization\":[{\"action\":\"Microsoft.Storage/storageAccounts/blobServices/"
+        "containers/blobs/";
+    out += r.op == Op::kPut ? "write" : r.op == Op::kDelete ? "delete" : "read";
+    out += "\",\"denyAssignmentId\":\"\",\"principals\":[{\"id\":\"";
+    out += ids->objectId;
+    out += "\",\"type\":\"";
+    out += user ? "User" : "ServicePrincipal";
+    out += "\"}],\"reason\":\"Policy\",\"result\":\"";
+    out += r.status == 403 ? "Denied" : "Granted";
+    out += "\",\"roleAssignmentId\":\"";
+    out += c.roleAssignments[indexOf(m, p) % c.roleAssignments.size()];
+    out += "\",\"roleDefinitionId\":\"";
+    out += kAzureRoleDefinitions[role];
+    out += "\",\"type\":\"RBAC\"}],\"requester\":{\"appId\":\"";
+    out += ids->appId;
+    out += "\",\"audience\":\"https://storage.azure.com/\",\"objectId\":\"";
+    out += ids->objectId;
+    out += "\",\"tenantId\":\"";
+    out += c.tenants[p.account];
+    out += "\",\"tokenIssuer\":\"https://sts.windows.net/";
+    out += c.tenants[p.account];
+    out += "/\"";
+    if (user) {
+      out += ",\"upn\":\"";
+      out += p.name;
+      out += p.account == 0 ? "@contoso.com" : "@partner.example.org";
+      out += '"';
+    }
+    out += "}}";
+  } else if (sas) {
+    out += "\"type\":\"SAS\",\"tokenHash\":\"key";
+    appendUint(out, ids->accountKey);
+    out += '(';
+    out += c.accountKeyHash[ids->accountKey - 1];
+    out += "),SasSignature(";
+    out += ids->sasHash;
+    out += ")\"}";
+  } else {
+    out += "\"type\":\"AccountKey\",\"tokenHash\":\"key";
+    appendUint(out, ids->accountKey);
+    out += '(';
+    out += c.accountKeyHash[ids->accountKey - 1];
+    out += ")\"}";
+  }
+  out += ",\"location\":\"";
+  out += kAzureLocation;
+  out += "\",\"properties\":{\"accountName\":\"";
+  out += account;
+  out += "\",\"userAgentHeader\":\"";
+  out += cloudUserAgent(r.userAgent, kAzureUserAgents);
+  out += '"';
+  if (r.userAgent == kBrowserAgent) out += ",\"referrerHeader\":\"https://registry.example.com/\"";
+  out += ",\"clientRequestId\":\"";
+  appendUuid(out, rng);
+  out += '"';
+  const bool found = r.errorCode == nullptr && r.op != Op::kList && r.op != Op::kDelete;
+  if (found) {
+    out += ",\"etag\":\"\\\"0x8DC3C";
+    appendUpperHex(out, rng, 10);
+    out += "\\\"\"";
+  }
+  out += ",\"serviceType\":\"blob\",\"objectKey\":\"/";
+  out += account;
+  out += '/';
+  out += container;
+  if (r.op != Op::kList) {
+    out += '/';
+    out += r.key;
+  }
+  out += '"';
+  if (found) {
+    // 2/28/2024 3:04:05 PM
+    const Civil lm = civilFromSeconds(r.time - 3600 - static_cast<int64_t>(rng.below(2000000)));
+    char buf[40];
+    const unsigned h12 = lm.hour % 12 == 0 ? 12 : lm.hour % 12;
+    const int n =
+        std::snprintf(buf, sizeof(buf), "%u/%u/%04" PRId64 " %u:%02u:%02u %s", lm.month, lm.day,
+                      lm.year, h12, lm.minute, lm.second, lm.hour < 12 ? "AM" : "PM");
+    out += ",\"lastModifiedTime\":\"";
+    out.append(buf, static_cast<size_t>(n));
+    out += '"';
+  }
+  out += ",\"metricResponseType\":\"";
+  out += metric;
+  out += "\",\"serverLatencyMs\":";
+  appendUint(out, serverMs);
+  out += ",\"requestHeaderSize\":";
+  appendUint(out, (sas ? 620 : oauth ? 1850 : 480) + rng.below(200));
+  out += ",\"responseHeaderSize\":";
+  appendUint(out, 300 + rng.below(160));
+  out += ",\"responseBodySize\":";
+  appendUint(out, r.bytesSent);
+  if (r.op == Op::kPut) {
+    out += ",\"requestBodySize\":";
+    appendUint(out, r.bytesIn);
+    out += ",\"contentLengthHeader\":";
+    appendUint(out, r.objectSize);
+  }
+  out += ",\"tlsVersion\":\"";
+  out += r.tls13 ? "TLS 1.3" : "TLS 1.2";
+  out += '"';
+  if (r.status == 206) out += ",\"downloadRange\":\"bytes=0-5242879\"";
+  out += "},\"uri\":\"https://";
+  out += account;
+  out += ".blob.core.windows.net:443/";
+  out += container;
+  if (r.op == Op::kList) {
+    out += "?restype=container&comp=list&prefix=";
+    appendQueryEncoded(out, r.prefix);
+    out += "&delimiter=%2F";
+  } else {
+    out += '/';
+    out += r.key;
+  }
+  if (sas) {
+    out += r.op == Op::kList ? "&" : "?";
+    out += "sv=2021-08-06&ss=b&srt=co&sp=";
+    out += r.op == Op::kPut ? "rwl" : "rl";
+    out += "&se=";
+    appendIsoTime(out, (r.time / 86400 + 30) * 86400);
+    out += "&st=";
+    appendIsoTime(out, (r.time / 86400 - 1) * 86400);
+    out += "&spr=https&sig=XXXXX";
+  }
+  out +=
+      "\",\"protocol\":\"HTTPS\",\"resourceType\":\"Microsoft.Storage/storageAccounts/"
+      "blobServices\"}\n";
+}
+
+const char* gcsMethod(Op op) {
+  switch (op) {
+    case Op::kGet:
+    case Op::kHead:  // a metadata read is storage.objects.get too
+      return "storage.objects.get";
+    case Op::kPut:
+      return "storage.objects.create";
+    case Op::kList:
+      return "storage.objects.list";
+    case Op::kDelete:
+      return "storage.objects.delete";
+  }
+  return "storage.objects.get";
+}
+
+// One Cloud Audit Logs data_access LogEntry for Cloud Storage as compact JSON on one line, fields
+// in the order Cloud Logging exports them. Cloud Storage writes no audit entry for allUsers
+// access, so main() leaves the model's anonymous requests out of this format.
+void writeGcsAuditLine(std::string& out, const Model& m, const CloudModel& c, const Request& r,
+                       Rng& rng) {
+  const bool anonymous = r.principal == nullptr;  // not drawn for this format, but well-formed
+  const CloudIds* ids = anonymous ? nullptr : &c.ids[indexOf(m, *r.principal)];
+  const std::string& project = c.projects[0];
+  const char* bucket = kBuckets[r.bucket];
+  const char* method = gcsMethod(r.op);
+  int rpc = 0;
+  const char* message = nullptr;
+  if (anonymous || r.status == 403) {
+    rpc = 7;
+    message = "PERMISSION_DENIED";
+  } else if (r.status == 404) {
+    rpc = 5;
+    message = "NOT_FOUND";
+  } else if (r.status == 503) {
+    rpc = 14;
+    message = "UNAVAILABLE";
+  }
+  std::string resource = "projects/_/buckets/";
+  resource += bucket;
+  if (r.op != Op::kList) {
+    resource += "/objects/";
+    resource += r.key;
+  }
+  const uint64_t nanos = rng.below(1000000000);
+
+  out +=
+      "{\"protoPayload\":{\"@type\":\"type.googleapis.com/google.cloud.audit.AuditLog\","
+      "\"status\":{";
+  if (message != nullptr) {
+    out += "\"code\":";
+    appendUint(out, static_cast<uint64_t>(rpc));
+    out += ",\"message\":\"";
+    out += message;
+    out += '"';
+  }
+  out += "},\"authenticationInfo\":{";
+  if (ids != nullptr) {
+    out += "\"principalEmail\":\"";
+    out += ids->gcsEmail;
+    out += '"';
+    if (ids->azureAuth == CloudIds::AzureAuth::kOAuthUser && (indexOf(m, *r.principal) & 3) == 0) {
+      out += ",\"oauthInfo\":{\"oauthClientId\":\"";
+      appendUint(out, 100000000000000000ULL + indexOf(m, *r.principal) * 7919);
+      out += "\"}";
+    }
+  }
+  out += "},\"requestMetadata\":{\"callerIp\":\"";
+  appendIpv4(out, r.ip);
+  out += "\",\"callerSuppliedUserAgent\":\"";
+  out += cloudUserAgent(r.userAgent, kGcsUserAgents);
+  out += ",gzip(gfe)\",\"requestAttributes\":{\"time\":\"";
+  appendIsoTimeFraction(out, r.time, nanos + 6000000 + rng.below(4000000), 9);
+  out +=
+      "\",\"auth\":{}},\"destinationAttributes\":{}},\"serviceName\":\"storage.googleapis.com\","
+      "\"methodName\":\"";
+  out += method;
+  out += "\",\"authorizationInfo\":[{\"resource\":\"";
+  out += resource;
+  out += "\",\"permission\":\"";
+  out += method;
+  out += "\",\"granted\":";
+  out += rpc == 7 ? "false" : "true";
+  out += ",\"resourceAttributes\":{}}],\"resourceName\":\"";
+  out += resource;
+  out += "\",\"resourceLocation\":{\"currentLocations\":[\"";
+  out += kGcsLocation;
+  out += "\"]}";
+  if (r.presigned && ids != nullptr) {
+    out +=
+        ",\"metadata\":{\"audit_context\":{\"app_context\":\"EXTERNAL\",\"audit_info\":{"
+        "\"x-goog-custom-audit-signed-by\":\"";
+    out += ids->gcsEmail;
+    out += "\"}}}";
+  }
+  out += "},\"insertId\":\"";
+  appendFrom(out, rng, "abcdefghijklmnopqrstuvwxyz0123456789", 12);
+  out += "\",\"resource\":{\"type\":\"gcs_bucket\",\"labels\":{\"location\":\"";
+  out += kGcsLocation;
+  out += "\",\"project_id\":\"";
+  out += project;
+  out += "\",\"bucket_name\":\"";
+  out += bucket;
+  out += "\"}},\"timestamp\":\"";
+  appendIsoTimeFraction(out, r.time, nanos, 9);
+  out += "\",\"severity\":\"";
+  out += message != nullptr ? "ERROR" : "INFO";
+  out += "\",\"logName\":\"projects/";
+  out += project;
+  out += "/logs/cloudaudit.googleapis.com%2Fdata_access\",\"receiveTimestamp\":\"";
+  appendIsoTimeFraction(out, r.time, nanos + 200000000 + rng.below(600000000), 9);
+  out += "\"}\n";
+}
+
 int usage() {
   std::fprintf(stderr,
-               "usage: blobwatch-gen s3-access|cloudtrail N PRINCIPALS OUT [SEED]\n"
+               "usage: blobwatch-gen s3-access|cloudtrail|azure-blob|gcs-audit N PRINCIPALS OUT "
+               "[SEED]\n"
                "  Writes N deterministic synthetic records with PRINCIPALS distinct principals to "
                "OUT ('-' for stdout).\n");
   return 2;
@@ -864,8 +1373,24 @@ bool parseU64(const char* s, uint64_t& out) {
 int main(int argc, char** argv) {
   if (argc < 5 || argc > 6) return usage();
   const std::string_view format = argv[1];
-  const bool s3 = format == "s3-access";
-  if (!s3 && format != "cloudtrail") return usage();
+  enum class Kind : uint8_t { kS3, kCloudTrail, kAzureBlob, kGcsAudit };
+  Kind kind;
+  uint64_t salt;  // per format, so that each format draws its own traffic
+  if (format == "s3-access") {
+    kind = Kind::kS3;
+    salt = 0x53334143ULL;
+  } else if (format == "cloudtrail") {
+    kind = Kind::kCloudTrail;
+    salt = 0x43545241ULL;
+  } else if (format == "azure-blob") {
+    kind = Kind::kAzureBlob;
+    salt = 0x415a424cULL;
+  } else if (format == "gcs-audit") {
+    kind = Kind::kGcsAudit;
+    salt = 0x47435341ULL;
+  } else {
+    return usage();
+  }
   uint64_t n = 0;
   uint64_t nPrincipals = 0;
   uint64_t seed = 20240304;
@@ -879,8 +1404,10 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "blobwatch-gen: cannot write %s: %s\n", argv[4], std::strerror(errno));
     return 1;
   }
-  Rng rng(seed ^ (s3 ? 0x53334143ULL : 0x43545241ULL) ^ (nPrincipals << 20));
+  Rng rng(seed ^ salt ^ (nPrincipals << 20));
   const Model model = buildModel(nPrincipals, rng);
+  const bool cloud = kind == Kind::kAzureBlob || kind == Kind::kGcsAudit;
+  const CloudModel cloudModel = cloud ? extendModel(model, rng) : CloudModel{};
   Traffic traffic(model, n, rng);
   Request r;
   std::string buf;
@@ -888,10 +1415,22 @@ int main(int argc, char** argv) {
   uint64_t bytes = 0;
   for (uint64_t i = 0; i < n; ++i) {
     traffic.next(r);
-    if (s3) {
-      writeS3Line(buf, model, r, rng);
-    } else {
-      writeCloudTrailLine(buf, model, r, rng);
+    // Cloud Storage writes no Data Access entry for unauthenticated (allUsers) requests: they
+    // are not in its audit log, so draw another request.
+    while (kind == Kind::kGcsAudit && r.principal == nullptr) traffic.next(r);
+    switch (kind) {
+      case Kind::kS3:
+        writeS3Line(buf, model, r, rng);
+        break;
+      case Kind::kCloudTrail:
+        writeCloudTrailLine(buf, model, r, rng);
+        break;
+      case Kind::kAzureBlob:
+        writeAzureBlobLine(buf, model, cloudModel, r, rng);
+        break;
+      case Kind::kGcsAudit:
+        writeGcsAuditLine(buf, model, cloudModel, r, rng);
+        break;
     }
     if (buf.size() >= (8u << 20) || i + 1 == n) {
       if (std::fwrite(buf.data(), 1, buf.size(), out) != buf.size()) {
@@ -909,6 +1448,6 @@ int main(int argc, char** argv) {
   std::fprintf(stderr,
                "blobwatch-gen: %s: %" PRIu64 " %s records, %" PRIu64 " principals, %" PRIu64
                " bytes\n",
-               argv[4], n, s3 ? "s3-access" : "cloudtrail", nPrincipals, bytes);
+               argv[4], n, argv[1], nPrincipals, bytes);
   return 0;
 }

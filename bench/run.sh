@@ -9,8 +9,8 @@
 # Always exits 0 once it has measured: it is a measurement, not a test.
 #
 # Environment (defaults in brackets): BENCH_RUNS [3], BENCH_S3_LINES [1000000],
-# BENCH_CT_RECORDS [500000], BENCH_PRINCIPALS [1000], BENCH_RSS_PRINCIPALS [100000],
-# BENCH_RSS_LINES [1000000].
+# BENCH_CT_RECORDS [500000], BENCH_AZ_RECORDS [500000], BENCH_GCS_RECORDS [500000],
+# BENCH_PRINCIPALS [1000], BENCH_RSS_PRINCIPALS [100000], BENCH_RSS_LINES [1000000].
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -20,6 +20,8 @@ case "$BUILD" in /*) ;; *) BUILD="$ROOT/$BUILD" ;; esac
 RUNS=${BENCH_RUNS:-3}
 S3_LINES=${BENCH_S3_LINES:-1000000}
 CT_RECORDS=${BENCH_CT_RECORDS:-500000}
+AZ_RECORDS=${BENCH_AZ_RECORDS:-500000}
+GCS_RECORDS=${BENCH_GCS_RECORDS:-500000}
 PRINCIPALS=${BENCH_PRINCIPALS:-1000}
 RSS_PRINCIPALS=${BENCH_RSS_PRINCIPALS:-100000}
 RSS_LINES=${BENCH_RSS_LINES:-1000000}
@@ -71,8 +73,10 @@ gen() {  # FORMAT N PRINCIPALS -> prints the path
 }
 S3_FILE=$(gen s3-access "$S3_LINES" "$PRINCIPALS")
 CT_FILE=$(gen cloudtrail "$CT_RECORDS" "$PRINCIPALS")
+AZ_FILE=$(gen azure-blob "$AZ_RECORDS" "$PRINCIPALS")
+GCS_FILE=$(gen gcs-audit "$GCS_RECORDS" "$PRINCIPALS")
 RSS_FILE=$(gen s3-access "$RSS_LINES" "$RSS_PRINCIPALS")
-for f in "$S3_FILE" "$CT_FILE" "$RSS_FILE"; do cat "$f" >/dev/null; done  # warm the page cache
+for f in "$S3_FILE" "$CT_FILE" "$AZ_FILE" "$GCS_FILE" "$RSS_FILE"; do cat "$f" >/dev/null; done  # warm the page cache
 
 # ---------------------------------------------------------------------------------------------
 # measure NAME STDOUT CMD...: runs CMD RUNS times pinned, with a fresh state directory at $STATE
@@ -134,6 +138,10 @@ S3_LINES_REAL=$(wc -l <"$S3_FILE")
 CT_LINES_REAL=$(wc -l <"$CT_FILE")
 S3_BYTES=$(stat -c %s "$S3_FILE")
 CT_BYTES=$(stat -c %s "$CT_FILE")
+AZ_LINES_REAL=$(wc -l <"$AZ_FILE")
+GCS_LINES_REAL=$(wc -l <"$GCS_FILE")
+AZ_BYTES=$(stat -c %s "$AZ_FILE")
+GCS_BYTES=$(stat -c %s "$GCS_FILE")
 AWK_NAME=$(basename "$(readlink -f "$(command -v awk)")")
 
 run bw_s3 blobwatch /dev/null "$BLOBWATCH" scan --state-dir "$STATE" "$S3_FILE"
@@ -143,6 +151,15 @@ run bw_ct blobwatch /dev/null "$BLOBWATCH" scan --state-dir "$STATE" "$CT_FILE"
 run ceil_ct ceiling "" "$CEILING" cloudtrail "$CT_FILE"
 run jq_ct "$CT_LINES_REAL" /dev/null \
   jq -c 'select(.eventName == "GetObject" and .userIdentity.type == "IAMUser")' "$CT_FILE"
+run bw_az blobwatch /dev/null "$BLOBWATCH" scan --state-dir "$STATE" "$AZ_FILE"
+run ceil_az ceiling "" "$CEILING" azure-blob "$AZ_FILE"
+run jq_az "$AZ_LINES_REAL" /dev/null \
+  jq -c 'select(.operationName == "GetBlob" and .identity.type == "OAuth")' "$AZ_FILE"
+run bw_gcs blobwatch /dev/null "$BLOBWATCH" scan --state-dir "$STATE" "$GCS_FILE"
+run ceil_gcs ceiling "" "$CEILING" gcs-audit "$GCS_FILE"
+run jq_gcs "$GCS_LINES_REAL" /dev/null \
+  jq -c 'select(.protoPayload.methodName == "storage.objects.get" and .severity == "INFO")' \
+  "$GCS_FILE"
 RUNS_SAVED=$RUNS
 RUNS=1
 run bw_rss blobwatch /dev/null "$BLOBWATCH" scan --state-dir "$STATE" "$RSS_FILE"
@@ -183,6 +200,12 @@ awkS3=$(rate awk_s3)
 bwCt=$(rate bw_ct)
 ceilCt=$(rate ceil_ct)
 jqCt=$(rate jq_ct)
+bwAz=$(rate bw_az)
+ceilAz=$(rate ceil_az)
+jqAz=$(rate jq_az)
+bwGcs=$(rate bw_gcs)
+ceilGcs=$(rate ceil_gcs)
+jqGcs=$(rate jq_gcs)
 kernel=$(head -1 "$TMP/ceil_ct.out" 2>/dev/null | grep -o 'simdjson [a-z0-9]* kernel' | cut -d' ' -f2 ||
   echo "?")
 
@@ -205,9 +228,23 @@ row "ceiling: On-Demand, same fields [$kernel]" ceil_ct "$CT_BYTES"
 row "jq -c 'select(GetObject and IAMUser)'" jq_ct "$CT_BYTES"
 printf '  %-44s %10s\n' "blobwatch / ceiling (records/s)" "$(ratio "$bwCt" "$ceilCt")"
 printf '  %-44s %10s\n' "blobwatch / jq (records/s)" "$(ratio "$bwCt" "$jqCt")"
+echo "Azure Monitor resource logs (blob): $(basename "$AZ_FILE") ($AZ_LINES_REAL records," \
+  "$PRINCIPALS principals, $(calc "printf \"%.0f\", $AZ_BYTES / 1e6") MB)"
+row "blobwatch scan (all detectors)" bw_az "$AZ_BYTES"
+row "ceiling: On-Demand, same fields [$kernel]" ceil_az "$AZ_BYTES"
+row "jq -c 'select(GetBlob and OAuth)'" jq_az "$AZ_BYTES"
+printf '  %-44s %10s\n' "blobwatch / ceiling (records/s)" "$(ratio "$bwAz" "$ceilAz")"
+printf '  %-44s %10s\n' "blobwatch / jq (records/s)" "$(ratio "$bwAz" "$jqAz")"
+echo "GCS Cloud Audit Logs: $(basename "$GCS_FILE") ($GCS_LINES_REAL records, $PRINCIPALS" \
+  "principals, $(calc "printf \"%.0f\", $GCS_BYTES / 1e6") MB)"
+row "blobwatch scan (all detectors)" bw_gcs "$GCS_BYTES"
+row "ceiling: On-Demand, same fields [$kernel]" ceil_gcs "$GCS_BYTES"
+row "jq -c 'select(objects.get and INFO)'" jq_gcs "$GCS_BYTES"
+printf '  %-44s %10s\n' "blobwatch / ceiling (records/s)" "$(ratio "$bwGcs" "$ceilGcs")"
+printf '  %-44s %10s\n' "blobwatch / jq (records/s)" "$(ratio "$bwGcs" "$jqGcs")"
 echo "Memory: $(basename "$RSS_FILE") ($RSS_LINES lines, $RSS_PRINCIPALS principals generated)"
 row "blobwatch scan, $RSS_SEEN principals in state" bw_rss "$(stat -c %s "$RSS_FILE")"
-for k in bw_s3 bw_ct bw_rss; do
+for k in bw_s3 bw_ct bw_az bw_gcs bw_rss; do
   [[ -f "$TMP/$k.err" ]] && echo "  $k summary: $(tail -1 "$TMP/$k.err")"
 done
 
@@ -229,6 +266,15 @@ verdict "$( [[ $ctVsCeil == n/a ]] && echo n/a || echo "$ctVsCeil >= 0.5")" \
   "CloudTrail scan >= 50% of the ceiling's records/s: ${bwCt:-n/a} vs ${ceilCt:-n/a} = $ctVsCeil"
 verdict "$( [[ $ctVsJq == n/a ]] && echo n/a || echo "$ctVsJq >= 10")" \
   "CloudTrail scan >= 10x jq: ${bwCt:-n/a} vs ${jqCt:-n/a} records/s = ${ctVsJq}x"
+for cloud in "Azure blob:$bwAz:$ceilAz:$jqAz" "GCS audit:$bwGcs:$ceilGcs:$jqGcs"; do
+  IFS=: read -r label bw ceil jqr <<<"$cloud"
+  vsCeil=$(ratio "$bw" "$ceil")
+  vsJq=$(ratio "$bw" "$jqr")
+  verdict "$( [[ $vsCeil == n/a ]] && echo n/a || echo "$vsCeil >= 0.5")" \
+    "$label scan >= 50% of the ceiling's records/s: ${bw:-n/a} vs ${ceil:-n/a} = $vsCeil"
+  verdict "$( [[ $vsJq == n/a ]] && echo n/a || echo "$vsJq >= 10")" \
+    "$label scan >= 10x jq: ${bw:-n/a} vs ${jqr:-n/a} records/s = ${vsJq}x"
+done
 verdict "$( [[ -z $bwS3 ]] && echo n/a || echo "$bwS3 >= 1000000")" \
   "S3 access logs >= 1,000,000 lines/s: ${bwS3:-n/a} lines/s"
 verdict "$( [[ $rssMbBw == n/a ]] && echo n/a || echo "$rssMbBw < 300")" \
