@@ -84,6 +84,7 @@ int scanCommand(const std::vector<std::string>& args, bool eventsOnly, std::FILE
   po::positional_options_description positional;
   positional.add("files", -1);
   po::variables_map vm;
+  std::vector<std::pair<std::string, std::string>> suppressions;
   try {
     po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
     if (vm.count("help")) {
@@ -95,7 +96,21 @@ int scanCommand(const std::vector<std::string>& args, bool eventsOnly, std::FILE
       std::ifstream in(path);
       if (!in) return usageError(err, "cannot read config file " + path);
       try {
-        po::store(po::parse_config_file(in, configOptions(), /*allow_unregistered=*/false), vm);
+        // parsed_options keeps a pointer to the description: it must outlive store().
+        const po::options_description fileOptions = configOptions();
+        po::parsed_options parsed = po::parse_config_file(in, fileOptions, true);
+        // Sections only `run` uses are accepted and ignored; suppressions apply to scans too;
+        // anything else is a typo.
+        for (const auto& opt : parsed.options) {
+          if (!opt.unregistered) continue;
+          const std::string& key = opt.string_key;
+          if (key.rfind("suppress.", 0) == 0) {
+            suppressions.emplace_back(key, opt.value.empty() ? "" : opt.value.front());
+          } else if (key.rfind("source.", 0) != 0 && key.rfind("sink.", 0) != 0) {
+            return usageError(err, path + ": unknown key '" + key + "'");
+          }
+        }
+        po::store(parsed, vm);
       } catch (const po::error& e) {
         return usageError(err, path + ": " + e.what());
       }
@@ -111,6 +126,11 @@ int scanCommand(const std::vector<std::string>& args, bool eventsOnly, std::FILE
     const std::string value = vm[k.name].as<std::string>();
     const std::string problem = k.apply(value, options.settings);
     if (!problem.empty()) return usageError(err, std::string("invalid ") + k.name + ": " + problem);
+  }
+  if (std::string problem =
+          parseSuppressions(suppressions, options.settings.detectors.suppressions);
+      !problem.empty()) {
+    return usageError(err, problem);
   }
   if (vm.count("format")) {
     const std::string f = vm["format"].as<std::string>();

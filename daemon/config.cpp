@@ -176,6 +176,12 @@ const std::vector<ConfigKey>& configTable() {
        [](const std::string& v, S& s) {
          return parseUnsigned<uint32_t>(v, s.exitIdleMs, 0, 86'400'000);
        }},
+      {"outbox.max_alerts", "100000",
+       "blobwatch run: undelivered alerts the outbox holds before blobwatch stops taking input "
+       "(backpressure; nothing is dropped).",
+       [](const std::string& v, S& s) {
+         return parseUnsigned<uint64_t>(v, s.outboxMaxAlerts, 1, 100'000'000);
+       }},
       {"alerts.file", "",
        "blobwatch run: append alerts (NDJSON) to this file; empty writes them to stdout.",
        [](const std::string& v, S& s) {

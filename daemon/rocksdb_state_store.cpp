@@ -78,7 +78,15 @@ std::unique_ptr<RocksDbStateStore> RocksDbStateStore::open(const std::string& di
   std::unique_ptr<rocksdb::Iterator> it(
       store->db_->NewIterator(rocksdb::ReadOptions(), store->handles_[kAlerts]));
   it->SeekToLast();
-  if (it->Valid()) store->nextSeq_ = seqOf(it->key()) + 1;
+  uint64_t next = it->Valid() ? seqOf(it->key()) + 1 : 1;
+  std::string stored;
+  // The outbox is pruned as sinks deliver: the counter is kept in `meta` so that numbers are
+  // never reused (a reused number would be behind the sinks' cursors and never delivered).
+  if (store->db_->Get(rocksdb::ReadOptions(), store->handles_[kMeta], "outbox_next", &stored)
+          .ok()) {
+    next = std::max(next, seqOf(stored));
+  }
+  store->nextSeq_.store(next);
   return store;
 }
 
@@ -101,9 +109,11 @@ detectors::StoreStatus RocksDbStateStore::getPrincipal(std::string_view principa
 detectors::StoreStatus RocksDbStateStore::commit(const detectors::StateBatch& batch) {
   rocksdb::WriteBatch wb;
   for (const auto& [k, v] : batch.principals) (void)wb.Put(handles_[kBaselines], k, v);
-  uint64_t seq = nextSeq_;
-  for (const auto& alert : batch.alerts)
+  uint64_t seq = nextSeq_.load();
+  for (const auto& alert : batch.alerts) {
     (void)wb.Put(handles_[kAlerts], seqKey(seq++), alert.second);
+  }
+  if (!batch.alerts.empty()) (void)wb.Put(handles_[kMeta], "outbox_next", seqKey(seq));
   for (const auto& [k, v] : batch.positions) (void)wb.Put(handles_[kPositions], k, v);
   rocksdb::WriteOptions wo;
   wo.sync = sync_;
@@ -111,7 +121,7 @@ detectors::StoreStatus RocksDbStateStore::commit(const detectors::StateBatch& ba
   if (!st.ok()) {
     return detectors::StoreStatus::Error("state write failed in " + dir_ + ": " + st.ToString());
   }
-  nextSeq_ = seq;
+  nextSeq_.store(seq);
   return detectors::StoreStatus::Ok();
 }
 
@@ -168,6 +178,46 @@ uint64_t RocksDbStateStore::countAlerts() {
       db_->NewIterator(rocksdb::ReadOptions(), handles_[kAlerts]));
   for (it->SeekToFirst(); it->Valid(); it->Next()) ++n;
   return n;
+}
+
+detectors::StoreStatus RocksDbStateStore::deliveredCursors(std::map<std::string, uint64_t>& out) {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handles_[kMeta]));
+  for (it->Seek("delivered:"); it->Valid() && it->key().starts_with("delivered:"); it->Next()) {
+    out[it->key().ToString().substr(10)] = seqOf(it->value());
+  }
+  if (!it->status().ok()) return detectors::StoreStatus::Error(it->status().ToString());
+  return detectors::StoreStatus::Ok();
+}
+
+detectors::StoreStatus RocksDbStateStore::deadLetter(std::string_view sink, uint64_t seq,
+                                                     std::string_view reason,
+                                                     std::string_view alertJson) {
+  std::string value(reason);
+  value.push_back('\n');
+  value.append(alertJson);
+  rocksdb::WriteOptions wo;
+  wo.sync = sync_;
+  rocksdb::Status st =
+      db_->Put(wo, handles_[kMeta], "deadletter:" + std::string(sink) + ":" + seqKey(seq), value);
+  if (!st.ok()) return detectors::StoreStatus::Error("state write failed: " + st.ToString());
+  return detectors::StoreStatus::Ok();
+}
+
+uint64_t RocksDbStateStore::countDeadLetters() {
+  uint64_t n = 0;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handles_[kMeta]));
+  for (it->Seek("deadletter:"); it->Valid() && it->key().starts_with("deadletter:"); it->Next()) {
+    ++n;
+  }
+  return n;
+}
+
+detectors::StoreStatus RocksDbStateStore::pruneOutbox(uint64_t seq) {
+  if (seq == 0) return detectors::StoreStatus::Ok();
+  rocksdb::Status st =
+      db_->DeleteRange(rocksdb::WriteOptions(), handles_[kAlerts], seqKey(0), seqKey(seq + 1));
+  if (!st.ok()) return detectors::StoreStatus::Error("outbox prune failed: " + st.ToString());
+  return detectors::StoreStatus::Ok();
 }
 
 }  // namespace blobwatch::daemon

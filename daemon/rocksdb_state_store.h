@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
@@ -20,7 +21,9 @@ namespace blobwatch::daemon {
 // `positions` (stream -> position) and `meta` (state schema version, delivery cursors). Each
 // commit() is one WriteBatch.
 //
-// Thread safety: RocksDB is thread-safe, but the engine calls this from one thread.
+// Thread safety: commit() and getPrincipal() come from the daemon's loop; the outbox calls
+// (readAlerts, cursors, dead letters, lastSeq) may come from the sinks' delivery threads at the
+// same time: RocksDB is thread-safe and the sequence counter is atomic.
 class RocksDbStateStore final : public detectors::StateStore {
  public:
   // Opens or creates the store in `dir`. Startup-time: returns nullptr and sets `error` on
@@ -47,6 +50,16 @@ class RocksDbStateStore final : public detectors::StateStore {
   // The last sequence number a sink has durably delivered (0: none).
   detectors::StoreStatus deliveredCursor(std::string_view sink, uint64_t& seq);
   detectors::StoreStatus setDeliveredCursor(std::string_view sink, uint64_t seq);
+  // Every sink's cursor, by sink name.
+  detectors::StoreStatus deliveredCursors(std::map<std::string, uint64_t>& out);
+  // Records an alert a sink refused for good (the reason, then the alert JSON), in `meta`.
+  detectors::StoreStatus deadLetter(std::string_view sink, uint64_t seq, std::string_view reason,
+                                    std::string_view alertJson);
+  uint64_t countDeadLetters();
+  // Removes outbox entries up to `seq` (delivered to every sink).
+  detectors::StoreStatus pruneOutbox(uint64_t seq);
+  // The sequence number of the last alert written (0: none). Thread-safe.
+  uint64_t lastSeq() const { return nextSeq_.load() - 1; }
 
  private:
   RocksDbStateStore() = default;
@@ -55,7 +68,7 @@ class RocksDbStateStore final : public detectors::StateStore {
       handles_;  // default, baselines, alerts, positions, meta
   bool sync_ = false;
   std::string dir_;
-  uint64_t nextSeq_ = 1;  // outbox sequence number of the next alert
+  std::atomic<uint64_t> nextSeq_{1};  // outbox sequence number of the next alert
 };
 
 }  // namespace blobwatch::daemon

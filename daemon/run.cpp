@@ -8,13 +8,18 @@
 #include <cerrno>
 #include <charconv>
 #include <chrono>
+#include <condition_variable>
 #include <csignal>
 #include <cstring>
 #include <fstream>
 #include <memory>
+#include <mutex>
+#include <random>
 #include <set>
 #include <sstream>
+#include <thread>
 
+#include "daemon/alert_sink.h"
 #include "daemon/rocksdb_state_store.h"
 #include "detectors/engine.h"
 #include "ingest/stream_source.h"
@@ -22,6 +27,7 @@
 #include "schemas/json_writer.h"
 #include "schemas/parser.h"
 #include "schemas/record_splitter.h"
+#include "schemas/text.h"
 
 namespace blobwatch::daemon {
 namespace {
@@ -76,6 +82,9 @@ class Daemon final : public ingest::DataSink, public schemas::EventSink {
  public:
   Daemon(RunOptions options, std::FILE* out, std::FILE* err)
       : options_(std::move(options)), out_(out), err_(err) {}
+  ~Daemon() override { stopWorkers(std::chrono::milliseconds(0)); }
+  Daemon(const Daemon&) = delete;
+  Daemon& operator=(const Daemon&) = delete;
 
   int run() {
     // Handlers first: a SIGHUP or SIGTERM during startup must not kill the process. SA_RESTART
@@ -99,7 +108,6 @@ class Daemon final : public ingest::DataSink, public schemas::EventSink {
       std::from_chars(it->second.data(), it->second.data() + it->second.size(), n);
       engine_->setEventCount(n);
     }
-    if (!openAlertsOutput(error)) return fail(2, error);
     for (const auto& sc : options_.sources) {
       std::unique_ptr<ingest::StreamSource> src;
       if (sc.type == "file") {
@@ -122,7 +130,7 @@ class Daemon final : public ingest::DataSink, public schemas::EventSink {
       sources_.push_back(std::move(src));
     }
     // Alerts committed by an earlier run but not delivered before it stopped go out first.
-    if (!deliver()) return fail(1, failure_);
+    if (!startWorkers(error)) return fail(2, error);
 
     std::fprintf(err_, "blobwatch: running with %zu sources, state in %s\n", sources_.size(),
                  options_.settings.stateDir.c_str());
@@ -134,6 +142,23 @@ class Daemon final : public ingest::DataSink, public schemas::EventSink {
     auto lastData = std::chrono::steady_clock::now();
     while (!gStop.load() && failure_.empty()) {
       const uint64_t before = delivered_;
+      // Backpressure: with the outbox full (a sink down for long), stop taking input rather
+      // than drop alerts; sources keep their data (files on disk, messages in Kafka).
+      if (outboxDepth() >= options_.settings.outboxMaxAlerts) {
+        if (!backpressure_) {
+          std::fprintf(err_, "blobwatch: outbox full (%llu alerts); pausing input\n",
+                       static_cast<unsigned long long>(outboxDepth()));
+          std::fflush(err_);
+          backpressure_ = true;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        if (gReload.exchange(0) != 0) reload();
+        continue;
+      }
+      if (backpressure_) {
+        std::fprintf(err_, "blobwatch: outbox drained; resuming input\n");
+        backpressure_ = false;
+      }
       for (auto& src : sources_) {
         currentSource_ = src.get();
         if (auto st = src->poll(*this, pollMs); !st.ok) failure_ = st.message;
@@ -142,7 +167,9 @@ class Daemon final : public ingest::DataSink, public schemas::EventSink {
       }
       const auto now = std::chrono::steady_clock::now();
       if (inBatch_ >= options_.settings.batchEvents || now - batchStart >= interval) {
-        if (!commitBatch() || !deliver()) break;
+        if (!commitBatch()) break;
+        wakeWorkers();
+        pruneOutbox();
         batchStart = now;
       }
       if (gReload.exchange(0) != 0) reload();
@@ -154,8 +181,10 @@ class Daemon final : public ingest::DataSink, public schemas::EventSink {
       }
     }
     // Drain: what was read is parsed already; make it durable, then deliver and stop.
-    const bool ok = failure_.empty() && commitBatch() && deliver();
+    const bool ok = failure_.empty() && commitBatch();
     for (auto& src : sources_) src->stop();
+    // Give the sinks a few seconds to deliver what is committed; the rest stays in the outbox.
+    stopWorkers(std::chrono::milliseconds(ok ? 5000 : 0));
     if (!ok) return fail(1, failure_);
     const double flowed =
         delivered_ == 0 ? 0.0 : std::chrono::duration<double>(lastData_ - firstData_).count();
@@ -380,58 +409,142 @@ class Daemon final : public ingest::DataSink, public schemas::EventSink {
     return true;
   }
 
-  bool openAlertsOutput(std::string& error) {
-    if (options_.settings.alertsFile.empty()) {
-      alerts_ = out_;
-      return true;
+  // One delivery thread per sink. Each reads the outbox past its own cursor, delivers in
+  // order, and moves the cursor only after the sink accepted: at least once, with stable ids.
+  struct Worker {
+    std::unique_ptr<AlertSink> sink;
+    std::thread thread;
+    std::atomic<uint64_t> cursor{0};
+    std::atomic<uint64_t> delivered{0}, retries{0}, rejected{0};
+  };
+
+  bool startWorkers(std::string& error) {
+    std::vector<SinkConfig> sinks = options_.sinks;
+    if (sinks.empty()) {
+      // No [sink.NAME]: alerts.file, or standard output.
+      SinkConfig c;
+      c.name = kOutboxSink;
+      c.type = options_.settings.alertsFile.empty() ? "stdout" : "file";
+      c.path = options_.settings.alertsFile;
+      sinks.push_back(c);
     }
-    alertsFile_.reset(std::fopen(options_.settings.alertsFile.c_str(), "a+"));
-    if (!alertsFile_) {
-      error =
-          "cannot open alerts file " + options_.settings.alertsFile + ": " + std::strerror(errno);
-      return false;
+    for (auto& c : sinks) {
+      c.dedupWindowUs = options_.settings.detectors.dedupWindowUs;
+      auto w = std::make_unique<Worker>();
+      w->sink = makeSink(c, out_, error);
+      if (!w->sink) return false;
+      uint64_t cursor = 0;
+      if (auto st = store_->deliveredCursor(c.name, cursor); !st.ok) {
+        error = st.message;
+        return false;
+      }
+      w->cursor = cursor;
+      workers_.push_back(std::move(w));
     }
-    // A line cut short by a crash or a full disk must not swallow the redelivered alerts.
-    if (std::fseek(alertsFile_.get(), -1, SEEK_END) == 0 && std::fgetc(alertsFile_.get()) != '\n') {
-      std::fputc('\n', alertsFile_.get());
+    for (auto& w : workers_) {
+      Worker* raw = w.get();
+      w->thread = std::thread([this, raw] { deliverLoop(*raw); });
     }
-    std::fseek(alertsFile_.get(), 0, SEEK_END);
-    alerts_ = alertsFile_.get();
     return true;
   }
 
-  // Delivers the outbox past the sink's cursor: at-least-once, in order, each alert with its
-  // stable id. The cursor moves only after the lines are flushed (and fsynced for a file).
-  bool deliver() {
-    if (!failure_.empty()) return false;
-    uint64_t cursor = 0;
-    if (auto st = store_->deliveredCursor(kOutboxSink, cursor); !st.ok) {
-      failure_ = st.message;
-      return false;
-    }
+  void deliverLoop(Worker& w) {
+    const std::string& name = w.sink->name();
+    std::mt19937_64 rng(std::hash<std::string>{}(name));
+    int64_t backoffMs = 0;
+    std::string lastProblem;
     for (;;) {
-      std::vector<std::pair<uint64_t, std::string>> batch;
-      if (auto st = store_->readAlerts(cursor, 1024, batch); !st.ok) {
-        failure_ = st.message;
-        return false;
-      }
-      if (batch.empty()) return true;
-      for (const auto& [seq, json] : batch) {
-        if (std::fwrite(json.data(), 1, json.size(), alerts_) != json.size() ||
-            std::fputc('\n', alerts_) == EOF) {
-          failure_ = std::string("cannot write alerts: ") + std::strerror(errno);
-          return false;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        cv_.wait_for(lock, std::chrono::milliseconds(backoffMs > 0 ? backoffMs : 200), [&] {
+          return stopWorkers_ || (backoffMs == 0 && store_->lastSeq() > w.cursor.load());
+        });
+        if (stopWorkers_ && (store_->lastSeq() <= w.cursor.load() || backoffMs > 0 ||
+                             std::chrono::steady_clock::now() >= drainDeadline_)) {
+          return;  // what is left stays in the outbox for the next start
         }
-        cursor = seq;
       }
-      if (std::fflush(alerts_) != 0 || (alertsFile_ && ::fsync(fileno(alerts_)) != 0)) {
-        failure_ = std::string("cannot write alerts: ") + std::strerror(errno);
-        return false;
+      std::vector<std::pair<uint64_t, std::string>> batch;
+      if (auto st = store_->readAlerts(w.cursor.load(), w.sink->maxBatch(), batch); !st.ok) {
+        report(name, st.message, lastProblem);
+        backoffMs = 1000;
+        continue;
       }
-      if (auto st = store_->setDeliveredCursor(kOutboxSink, cursor); !st.ok) {
-        failure_ = st.message;
-        return false;
+      if (batch.empty()) continue;
+      std::vector<std::string> jsons;
+      for (auto& [seq, json] : batch) jsons.push_back(std::move(json));
+      DeliveryResult r = w.sink->deliver(jsons);
+      if (r.outcome == DeliveryOutcome::kRetry) {
+        ++w.retries;
+        report(name, "delivery failed, will retry: " + r.message, lastProblem);
+        // Exponential backoff with jitter: 0.5 s doubling to 60 s, each wait +-20 %.
+        backoffMs = backoffMs == 0 ? 500 : std::min<int64_t>(backoffMs * 2, 60000);
+        const double jitter = 0.8 + 0.4 * std::uniform_real_distribution<double>(0, 1)(rng);
+        backoffMs = static_cast<int64_t>(static_cast<double>(backoffMs) * jitter);
+        continue;
       }
+      if (r.outcome == DeliveryOutcome::kReject) {
+        for (size_t i = 0; i < batch.size(); ++i) {
+          (void)store_->deadLetter(name, batch[i].first, r.message, jsons[i]);
+        }
+        w.rejected += batch.size();
+        lastProblem.clear();
+        report(name,
+               "refused " + std::to_string(batch.size()) +
+                   " alert(s) for good, dead-lettered: " + r.message,
+               lastProblem);
+      } else {
+        w.delivered += batch.size();
+        if (!lastProblem.empty()) {
+          std::fprintf(err_, "blobwatch: sink %s: delivering again\n", name.c_str());
+          lastProblem.clear();
+        }
+      }
+      backoffMs = 0;
+      const uint64_t cursor = batch.back().first;
+      if (auto st = store_->setDeliveredCursor(name, cursor); !st.ok) {
+        report(name, st.message, lastProblem);
+      }
+      w.cursor = cursor;
+    }
+  }
+
+  // Logs a delivery problem once until it changes (no flood while a receiver is down).
+  void report(const std::string& sink, const std::string& problem, std::string& last) {
+    if (problem == last) return;
+    last = problem;
+    std::lock_guard<std::mutex> lock(logMu_);
+    std::fprintf(err_, "blobwatch: sink %s: %s\n", sink.c_str(), problem.c_str());
+    std::fflush(err_);
+  }
+
+  void wakeWorkers() { cv_.notify_all(); }
+
+  // Alerts written to the outbox and not yet delivered by the slowest sink.
+  uint64_t outboxDepth() const {
+    uint64_t slowest = store_->lastSeq();
+    for (const auto& w : workers_) slowest = std::min(slowest, w->cursor.load());
+    return store_->lastSeq() - slowest;
+  }
+
+  void pruneOutbox() {
+    uint64_t slowest = store_->lastSeq();
+    for (const auto& w : workers_) slowest = std::min(slowest, w->cursor.load());
+    if (slowest > pruned_) {
+      (void)store_->pruneOutbox(slowest);
+      pruned_ = slowest;
+    }
+  }
+
+  void stopWorkers(std::chrono::milliseconds drain) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stopWorkers_ = true;
+      drainDeadline_ = std::chrono::steady_clock::now() + drain;
+    }
+    cv_.notify_all();
+    for (auto& w : workers_) {
+      if (w->thread.joinable()) w->thread.join();
     }
   }
 
@@ -445,7 +558,8 @@ class Daemon final : public ingest::DataSink, public schemas::EventSink {
       return;
     }
     // Apply at a batch boundary, so that every event of a batch saw one configuration.
-    if (!commitBatch() || !deliver()) return;
+    if (!commitBatch()) return;
+    wakeWorkers();
     engine_->reconfigure(fresh.settings.detectors);
     options_.settings.detectors = fresh.settings.detectors;
     std::fprintf(err_, "blobwatch: configuration reloaded\n");
@@ -461,8 +575,14 @@ class Daemon final : public ingest::DataSink, public schemas::EventSink {
   std::map<ingest::StreamSource*, schemas::Format> sourceFormats_;
   std::map<std::string, std::unique_ptr<Stream>, std::less<>> streams_;
   ingest::StreamSource* currentSource_ = nullptr;
-  std::FILE* alerts_ = nullptr;
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> alertsFile_{nullptr, &std::fclose};
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::mutex mu_;  // guards stopWorkers_ and drainDeadline_, with cv_
+  std::condition_variable cv_;
+  bool stopWorkers_ = false;
+  std::chrono::steady_clock::time_point drainDeadline_{};
+  std::mutex logMu_;
+  uint64_t pruned_ = 0;
+  bool backpressure_ = false;
   uint32_t inBatch_ = 0;
   uint64_t delivered_ = 0;  // onBytes/onRecord calls, to tell an idle loop
   std::chrono::steady_clock::time_point firstData_{}, lastData_{};
@@ -536,6 +656,113 @@ std::string parseSources(const std::vector<std::pair<std::string, std::string>>&
   return "";
 }
 
+std::string parseSinks(const std::vector<std::pair<std::string, std::string>>& entries,
+                       std::vector<SinkConfig>& out) {
+  std::map<std::string, SinkConfig> byName;
+  for (const auto& [key, value] : entries) {
+    const size_t dot = key.find('.', 5);
+    if (dot == std::string::npos || dot == 5) return "'" + key + "': expected sink.NAME.KEY";
+    const std::string name = key.substr(5, dot - 5);
+    const std::string field = key.substr(dot + 1);
+    SinkConfig& c = byName[name];
+    c.name = name;
+    auto number = [&](int64_t min, int64_t max, int64_t& target) -> std::string {
+      int64_t n = 0;
+      const auto r = std::from_chars(value.data(), value.data() + value.size(), n);
+      if (r.ec != std::errc() || r.ptr != value.data() + value.size() || n < min || n > max) {
+        return key + ": expected an integer from " + std::to_string(min) + " to " +
+               std::to_string(max) + ", got '" + value + "'";
+      }
+      target = n;
+      return "";
+    };
+    int64_t n = 0;
+    std::string problem;
+    if (field == "type") {
+      c.type = value;
+    } else if (field == "format") {
+      c.format = value;
+    } else if (field == "path") {
+      c.path = value;
+    } else if (field == "url") {
+      c.url = value;
+    } else if (field == "ca_file") {
+      c.caFile = value;
+    } else if (field == "tls_verify") {
+      if (value != "true" && value != "false") return key + ": expected true or false";
+      c.tlsVerify = value == "true";
+    } else if (field == "timeout_ms") {
+      problem = number(100, 600000, n);
+      c.timeoutMs = static_cast<int>(n);
+    } else if (field == "batch") {
+      problem = number(1, 10000, n);
+      c.batch = static_cast<size_t>(n);
+    } else if (field == "secret_file") {
+      c.secretFile = value;
+    } else if (field == "secret_env") {
+      c.secretEnv = value;
+    } else {
+      return "unknown key '" + key +
+             "' (a sink takes type, format, path, url, ca_file, tls_verify, timeout_ms, batch, "
+             "secret_file, secret_env)";
+    }
+    if (!problem.empty()) return problem;
+  }
+  for (auto& [name, c] : byName) {
+    if (c.type.empty()) return "sink." + name + ".type is required";
+    out.push_back(std::move(c));
+  }
+  return "";
+}
+
+std::string parseSuppressions(const std::vector<std::pair<std::string, std::string>>& entries,
+                              std::vector<detectors::SuppressionRule>& out) {
+  std::map<std::string, detectors::SuppressionRule> byName;
+  for (const auto& [key, value] : entries) {
+    const size_t dot = key.find('.', 9);
+    if (dot == std::string::npos || dot == 9) return "'" + key + "': expected suppress.NAME.KEY";
+    const std::string name = key.substr(9, dot - 9);
+    const std::string field = key.substr(dot + 1);
+    detectors::SuppressionRule& r = byName[name];
+    r.name = name;
+    if (field == "detector") {
+      if (value != "anonymous_read" && value != "unknown_ip" && value != "bulk_download") {
+        return key + ": unknown detector '" + value + "'";
+      }
+      r.detector = value;
+    } else if (field == "principal") {
+      r.principal = value;
+    } else if (field == "bucket") {
+      r.bucket = value;
+    } else if (field == "object_prefix") {
+      r.objectPrefix = value;
+    } else if (field == "network") {
+      if (!detectors::parseCidr(value, r.network)) {
+        return key + ": '" + value + "' is not an address range in CIDR form";
+      }
+      r.hasNetwork = true;
+    } else if (field == "expires") {
+      if (!schemas::parseIso8601(value, r.expiresUs)) {
+        return key + ": expected an RFC 3339 time (2026-12-31T00:00:00Z), got '" + value + "'";
+      }
+    } else {
+      return "unknown key '" + key +
+             "' (a suppression takes detector, principal, bucket, object_prefix, network, "
+             "expires)";
+    }
+  }
+  for (auto& [name, r] : byName) {
+    if (r.detector.empty() && r.principal.empty() && r.bucket.empty() && r.objectPrefix.empty() &&
+        !r.hasNetwork) {
+      return "suppress." + name +
+             " matches every alert; name at least one of detector, "
+             "principal, bucket, object_prefix, network";
+    }
+    out.push_back(std::move(r));
+  }
+  return "";
+}
+
 std::string loadRunConfig(const std::string& path, const std::vector<std::string>& overrides,
                           RunOptions& out) {
   po::options_description desc;
@@ -568,7 +795,20 @@ std::string loadRunConfig(const std::string& path, const std::vector<std::string
     const std::string problem = k.apply(value, out.settings);
     if (!problem.empty()) return std::string("invalid ") + k.name + ": " + problem;
   }
-  const std::string problem = parseSources(sourceEntries, out.sources);
+  std::vector<std::pair<std::string, std::string>> sources, sinks, suppressions;
+  for (auto& entry : sourceEntries) {
+    if (entry.first.rfind("sink.", 0) == 0) {
+      sinks.push_back(std::move(entry));
+    } else if (entry.first.rfind("suppress.", 0) == 0) {
+      suppressions.push_back(std::move(entry));
+    } else {
+      sources.push_back(std::move(entry));
+    }
+  }
+  std::string problem = parseSources(sources, out.sources);
+  if (problem.empty()) problem = parseSinks(sinks, out.sinks);
+  if (problem.empty())
+    problem = parseSuppressions(suppressions, out.settings.detectors.suppressions);
   if (!problem.empty()) return path + ": " + problem;
   if (out.sources.empty()) return path + ": no [source.NAME] section: nothing to read";
   return "";
@@ -589,12 +829,12 @@ int inspectState(const std::string& stateDir, std::FILE* out, std::FILE* err) {
     return 2;
   }
   ingest::PositionMap positions;
-  uint64_t cursor = 0;
+  std::map<std::string, uint64_t> cursors;
   if (auto st = store->loadPositions(positions); !st.ok) {
     std::fprintf(err, "blobwatch: %s\n", st.message.c_str());
     return 1;
   }
-  if (auto st = store->deliveredCursor(kOutboxSink, cursor); !st.ok) {
+  if (auto st = store->deliveredCursors(cursors); !st.ok) {
     std::fprintf(err, "blobwatch: %s\n", st.message.c_str());
     return 1;
   }
@@ -606,8 +846,12 @@ int inspectState(const std::string& stateDir, std::FILE* out, std::FILE* err) {
     std::from_chars(it->second.data(), it->second.data() + it->second.size(), events);
   }
   w.field("events", events);
-  w.field("alerts", store->countAlerts());
-  w.field("delivered", cursor);
+  w.field("alerts", store->lastSeq());  // raised, in all
+  w.field("dead_letters", store->countDeadLetters());
+  w.key("delivered");  // per sink: the sequence number of the last alert it accepted
+  w.beginObject();
+  for (const auto& [sink, seq] : cursors) w.field(sink, seq);
+  w.endObject();
   w.key("positions");
   w.beginObject();
   for (const auto& [k, v] : positions) {

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "daemon/alert_sink.h"
 #include "daemon/config.h"
 #include "schemas/access_event.h"
 
@@ -29,11 +30,22 @@ struct SourceConfig {
 std::string parseSources(const std::vector<std::pair<std::string, std::string>>& entries,
                          std::vector<SourceConfig>& out);
 
+// Builds the sinks from `sink.NAME.KEY` entries (type, format, path, url, ca_file, tls_verify,
+// timeout_ms, batch, secret_file, secret_env). Returns "" or the problem, naming the key.
+std::string parseSinks(const std::vector<std::pair<std::string, std::string>>& entries,
+                       std::vector<SinkConfig>& out);
+
+// Builds suppression rules from `suppress.NAME.KEY` entries (detector, principal, bucket,
+// object_prefix, network, expires). A rule must name at least one match.
+std::string parseSuppressions(const std::vector<std::pair<std::string, std::string>>& entries,
+                              std::vector<detectors::SuppressionRule>& out);
+
 struct RunOptions {
   std::string configPath;
   std::vector<std::string> overrides;  // --section.key=value arguments, re-applied on SIGHUP
   Settings settings;
   std::vector<SourceConfig> sources;
+  std::vector<SinkConfig> sinks;  // [sink.NAME]; none: alerts.file, or stdout
 };
 
 // Loads and validates a configuration file plus command-line overrides (the same path at startup

@@ -37,7 +37,7 @@ struct Totals {
 class Pipeline final : public schemas::EventSink {
  public:
   // With `eventsOut`, events are written there as NDJSON and not run through the engine.
-  Pipeline(detectors::Engine& engine, AlertSink& sink, const Settings& settings,
+  Pipeline(detectors::Engine& engine, NdjsonWriter& sink, const Settings& settings,
            std::FILE* eventsOut)
       : engine_(engine),
         sink_(sink),
@@ -84,7 +84,7 @@ class Pipeline final : public schemas::EventSink {
     inBatch_ = 0;
     batchStart_ = std::chrono::steady_clock::now();
     for (const auto& a : alerts_) {
-      ingest::IoStatus io = sink_.deliver(a);
+      ingest::IoStatus io = sink_.write(a);
       if (!io.ok) {
         failed_ = io.message;
         return false;
@@ -102,7 +102,7 @@ class Pipeline final : public schemas::EventSink {
 
  private:
   detectors::Engine& engine_;
-  AlertSink& sink_;
+  NdjsonWriter& sink_;
   uint32_t batchEvents_;
   std::chrono::steady_clock::duration batchInterval_;
   std::FILE* eventsOut_;
@@ -245,7 +245,7 @@ int runScan(const ScanOptions& options, std::FILE* out, std::FILE* err) {
     }
     alertsOut = alertsFile.get();
   }
-  NdjsonSink sink(alertsOut, options.alertsPath.empty() ? "stdout" : options.alertsPath);
+  NdjsonWriter sink(alertsOut, options.alertsPath.empty() ? "stdout" : options.alertsPath);
   detectors::Engine engine(options.settings.detectors, *store);
   Pipeline pipeline(engine, sink, options.settings, options.eventsOnly ? alertsOut : nullptr);
   Totals totals;
@@ -306,6 +306,7 @@ int runScan(const ScanOptions& options, std::FILE* out, std::FILE* err) {
   w.field("files", totals.files);
   w.field("skipped", totals.skipped);
   w.field("folded", c.folded);
+  w.field("suppressed", c.suppressed);
   w.field("anonymous_denied", c.anonymousDenied);
   w.field("principals", c.principals);
   w.endObject();

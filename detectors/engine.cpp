@@ -70,12 +70,36 @@ StoreStatus Engine::process(const schemas::AccessEvent& e) {
   }
   current_ = &s;
   currentTimeUs_ = e.timeUs;
+  currentIp_ = e.sourceIp;
   for (const auto& d : detectors_) d->observe(e, s, *this);
   current_ = nullptr;
   return StoreStatus::Ok();
 }
 
+namespace {
+
+bool matches(const SuppressionRule& r, const Alert& a, const schemas::IpAddress& ip) {
+  if (r.expiresUs != 0 && a.timeUs >= r.expiresUs) return false;
+  if (!r.detector.empty() && r.detector != a.detector) return false;
+  if (!r.principal.empty() && r.principal != a.principal) return false;
+  if (!r.bucket.empty() && r.bucket != a.bucket) return false;
+  if (!r.objectPrefix.empty() && a.object.rfind(r.objectPrefix, 0) != 0) return false;
+  if (r.hasNetwork && !r.network.contains(ip)) return false;
+  return true;
+}
+
+}  // namespace
+
 void Engine::emit(Alert&& a) {
+  // Muted before deduplication: a muted alert neither goes out nor starts a window that would
+  // fold the next, unmuted one.
+  for (const auto& rule : config_.suppressions) {
+    if (matches(rule, a, currentIp_)) {
+      ++counters_.suppressed;
+      ++counters_.suppressedByRule[rule.name];
+      return;
+    }
+  }
   PrincipalState& s = *current_;
   auto entry = std::find_if(s.dedup.begin(), s.dedup.end(), [&](const DedupEntry& d) {
     return d.detector == a.detector && d.key == a.dedupKey;

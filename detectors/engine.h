@@ -22,8 +22,10 @@ struct EngineCounters {
   uint64_t anonymousDenied = 0;  // unauthenticated read/head/list attempts that were refused
   uint64_t alerts = 0;           // sent, after deduplication
   uint64_t folded = 0;           // repeats folded into an earlier alert
+  uint64_t suppressed = 0;       // alerts muted by a suppression rule (counted, not sent)
   uint64_t principals = 0;       // principals held in memory
   std::map<std::string, uint64_t> alertsByDetector;  // every detector enabled, 0 included
+  std::map<std::string, uint64_t> suppressedByRule;
 };
 
 // The detection engine: per-principal state in memory, detectors in order, deduplication, and
@@ -73,6 +75,7 @@ class Engine final : private AlertEmitter {
   // The principal of the event being processed, for emit().
   PrincipalState* current_ = nullptr;
   int64_t currentTimeUs_ = 0;
+  schemas::IpAddress currentIp_;
   std::string valueBuffer_;
 };
 

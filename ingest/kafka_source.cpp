@@ -30,7 +30,10 @@ class KafkaSource final : public StreamSource, private RdKafka::RebalanceCb {
     // ones but not the two that at-least-once delivery depends on (set again below).
     const std::map<std::string, std::string> defaults = {
         {"auto.offset.reset", "earliest"},
-        {"queued.max.messages.kbytes", "16384"},  // bounded prefetch: backpressure, not buffering
+        // Bounded prefetch: backpressure, not buffering. Smaller bounds make librdkafka 2.0 stall
+        // fetching for fetch.error.backoff.ms whenever the queue fills (bench/kafka.sh).
+        {"queued.max.messages.kbytes", "131072"},
+        {"fetch.error.backoff.ms", "50"},
     };
     for (const auto& [k, v] : defaults) {
       if (conf->set(k, v, err) != RdKafka::Conf::CONF_OK) return k + ": " + err;

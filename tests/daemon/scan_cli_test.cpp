@@ -352,6 +352,27 @@ TEST(ScanCli, ConfigFileAndCommandLineOverride) {
             (std::multiset<std::string>{"anonymous_read", "unknown_ip"}));
 }
 
+TEST(ScanCli, SuppressionSectionsMuteAndAreCounted) {
+  TempDir dir;
+  const Story s = s3Story();
+  writeFile(dir.file("all.log"), s.dayOne + s.dayTwo);
+  writeFile(dir.file("mute.conf"),
+            "[suppress.public-mirror]\ndetector = anonymous_read\nnetwork = 198.51.100.0/24\n"
+            "[source.ignored]\ntype = file\npaths = /nowhere\n");
+  ProcessResult r = blobwatch({"scan", "--config", dir.file("mute.conf"), dir.file("all.log")});
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_EQ(detectorsOf(alerts(r.out)), std::multiset<std::string>{"unknown_ip"});
+  EXPECT_EQ(summaryCount(r, "suppressed"), 1u);
+  writeFile(dir.file("bad.conf"), "[suppress.everything]\nexpires = 2030-01-01T00:00:00Z\n");
+  ProcessResult bad = blobwatch({"scan", "--config", dir.file("bad.conf"), dir.file("all.log")});
+  EXPECT_EQ(bad.exitCode, 2);
+  EXPECT_NE(bad.err.find("suppress.everything matches every alert"), std::string::npos) << bad.err;
+  writeFile(dir.file("typo.conf"), "[supress.x]\ndetector = unknown_ip\n");
+  ProcessResult typo = blobwatch({"scan", "--config", dir.file("typo.conf"), dir.file("all.log")});
+  EXPECT_EQ(typo.exitCode, 2);
+  EXPECT_NE(typo.err.find("supress.x.detector"), std::string::npos) << typo.err;
+}
+
 TEST(ScanCli, HostileStringsGiveValidJson) {
   TempDir dir;
   S3Line l;

@@ -134,6 +134,45 @@ TEST_F(EngineTest, DedupWindowIsConfigurable) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// suppression
+
+TEST_F(EngineTest, SuppressionRulesMuteMatchingAlertsAndCountThem) {
+  SuppressionRule partner;
+  partner.name = "partner-mirror";
+  partner.detector = "anonymous_read";
+  partner.bucket = "harbor-registry-prod";
+  ASSERT_TRUE(parseCidr("198.51.100.0/24", partner.network));
+  partner.hasNetwork = true;
+  partner.objectPrefix = "docker/registry/v2/blobs/";
+  partner.expiresUs = kT0 + 10 * kHourUs;
+  config_.suppressions.push_back(partner);
+  auto other = makeAnonymous("203.0.113.5", kT0 + 1, 200);  // outside the network
+  other.bucket = "other";
+  auto late = makeAnonymous("198.51.100.7", kT0 + 11 * kHourUs, 200);  // after the expiry
+  auto alerts = run({makeAnonymous("198.51.100.7", kT0, 200),
+                     makeAnonymous("198.51.100.8", kT0 + kHourUs + 1, 200), other, late});
+  ASSERT_EQ(alerts.size(), 2u);
+  EXPECT_EQ(alerts[0].sourceIp, "203.0.113.5");
+  EXPECT_EQ(alerts[1].timeUs, kT0 + 11 * kHourUs);
+  EXPECT_EQ(alerts[1].foldedBefore, 0u);  // muted alerts neither went out nor opened a window
+  EXPECT_EQ(counters_.suppressed, 2u);
+  EXPECT_EQ(counters_.suppressedByRule.at("partner-mirror"), 2u);
+}
+
+TEST_F(EngineTest, SuppressionNeedsEveryFieldToMatch) {
+  SuppressionRule r;
+  r.name = "r";
+  r.principal = "arn:aws:iam::1:user/ci";
+  r.detector = "bulk_download";  // only bulk downloads of the CI user
+  config_.suppressions.push_back(r);
+  const std::string p = "arn:aws:iam::1:user/ci";
+  auto alerts =
+      run({makeRead(p, "192.0.2.10", kT0), makeRead(p, "203.0.113.66", kT0 + 30 * kHourUs)});
+  EXPECT_EQ(only(alerts, "unknown_ip").size(), 1u);
+  EXPECT_EQ(counters_.suppressed, 0u);
+}
+
+// ---------------------------------------------------------------------------------------------
 // unknown_ip
 
 TEST_F(EngineTest, NewAddressDuringLearningIsLearnedNotAlerted) {
