@@ -1,5 +1,6 @@
 // A blobwatch alert as an OCSF 1.1.0 Detection Finding (class_uid 2004). The mapping is
-// documented in README.md ("Alert sinks") and checked by schemas/ocsf-detection-finding.schema.json.
+// documented in README.md ("Alert sinks") and checked by
+// schemas/ocsf-detection-finding.schema.json.
 
 #include <arpa/inet.h>
 #include <simdjson.h>

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -123,8 +124,8 @@ std::shared_ptr<HttpTarget> openHttpTarget(const SinkConfig& config, const std::
   bool ok = curl_easy_setopt(c, CURLOPT_URL, url.c_str()) == CURLE_OK;
   ok = ok && curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https") == CURLE_OK;
   ok = ok && curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L) == CURLE_OK;
-  ok = ok && curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(config.timeoutMs)) ==
-                 CURLE_OK;
+  ok = ok &&
+       curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(config.timeoutMs)) == CURLE_OK;
   ok = ok && curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, config.tlsVerify ? 1L : 0L) == CURLE_OK;
   ok = ok && curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, config.tlsVerify ? 2L : 0L) == CURLE_OK;
   if (!config.caFile.empty()) {
@@ -288,8 +289,12 @@ class WebhookSink final : public AlertSink {
     for (size_t i = 0; i < alerts.size(); ++i) {
       simdjson::dom::element doc;
       std::string_view id;
+      // The id goes into headers: only the characters an alert id has (hex), never CR/LF or ','.
       if (parser.parse(alerts[i]).get(doc) != simdjson::SUCCESS ||
-          doc["id"].get(id) != simdjson::SUCCESS) {
+          doc["id"].get(id) != simdjson::SUCCESS || id.empty() ||
+          !std::all_of(id.begin(), id.end(), [](char ch) {
+            return std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_';
+          })) {
         return {DeliveryOutcome::kReject, 0,
                 name_ + ": alert " + std::to_string(i) + " of the batch is not an alert object"};
       }

@@ -88,7 +88,8 @@ class Delivery : public ::testing::Test {
                                  "--log", received(), "--down-file", down(), "--reject-file",
                                  dir_.file("reject")},
         dir_.file("receiver.out"), dir_.file("receiver.err"));
-    ASSERT_TRUE(eventually([&] { return slurp(dir_.file("receiver.out")).find('\n') != std::string::npos; }));
+    ASSERT_TRUE(eventually(
+        [&] { return slurp(dir_.file("receiver.out")).find('\n') != std::string::npos; }));
     const std::string out = slurp(dir_.file("receiver.out"));
     port_ = out.substr(0, out.find('\n'));
   }
@@ -97,12 +98,11 @@ class Delivery : public ::testing::Test {
     receiver_->wait(5000);
   }
   void writeConfig(const std::string& extra = "") {
-    writeFile(config(), "[state]\ndir = " + dir_.file("state") +
-                            "\nbatch_interval_ms = 50\n" + extra +
-                            "\n[source.s3]\ntype = file\npaths = " + log() +
-                            "\nrescan_ms = 50\n[sink.soc]\ntype = webhook\nurl = http://127.0.0.1:" +
-                            port_ + "/alerts\nsecret_file = " + dir_.file("secret") +
-                            "\ntimeout_ms = 2000\n");
+    writeFile(config(),
+              "[state]\ndir = " + dir_.file("state") + "\nbatch_interval_ms = 50\n" + extra +
+                  "\n[source.s3]\ntype = file\npaths = " + log() +
+                  "\nrescan_ms = 50\n[sink.soc]\ntype = webhook\nurl = http://127.0.0.1:" + port_ +
+                  "/alerts\nsecret_file = " + dir_.file("secret") + "\ntimeout_ms = 2000\n");
   }
   std::unique_ptr<Child> start() {
     return std::make_unique<Child>(

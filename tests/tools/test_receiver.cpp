@@ -237,10 +237,10 @@ void serve(int fd, const Options& opt) {
     }
 
     const std::string answer = "{\"status\":" + std::to_string(status) + "}";
-    std::string response = "HTTP/1.1 " + std::to_string(status) + " " + reason(status) +
-                           "\r\nContent-Type: application/json\r\nContent-Length: " +
-                           std::to_string(answer.size()) + "\r\n" +
-                           (close ? "Connection: close\r\n" : "") + "\r\n" + answer;
+    std::string response =
+        "HTTP/1.1 " + std::to_string(status) + " " + reason(status) +
+        "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(answer.size()) +
+        "\r\n" + (close ? "Connection: close\r\n" : "") + "\r\n" + answer;
     if (!sendAll(fd, response) || close) break;
   }
   ::close(fd);
@@ -293,7 +293,7 @@ int main(int argc, char** argv) {
     }
   }
 
-  struct sigaction sa{};
+  struct sigaction sa {};
   sa.sa_handler = onSignal;
   ::sigaction(SIGTERM, &sa, nullptr);
   ::sigaction(SIGINT, &sa, nullptr);
