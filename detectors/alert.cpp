@@ -64,6 +64,14 @@ void writeAlertJson(const Alert& a, std::string& out) {
     schemas::formatRfc3339(a.previousAlertUs, prev);
     w.value(prev);
   }
+  w.key("previous_last_seen");
+  if (a.previousLastSeenUs < 0) {
+    w.null();
+  } else {
+    std::string last;
+    schemas::formatRfc3339(a.previousLastSeenUs, last);
+    w.value(last);
+  }
   w.endObject();
   w.endObject();
 }

@@ -30,9 +30,10 @@ struct Alert {
   std::string summary;
   std::string evidenceJson;  // a JSON object: observed vs baseline, window, counts
   std::vector<std::string> requestIds;
-  std::string dedupKey;          // what repeats are folded by, with detector and principal
-  uint64_t foldedBefore = 0;     // repeats folded into the previous alert with this dedup key
-  int64_t previousAlertUs = -1;  // event time of that previous alert, -1 if none
+  std::string dedupKey;             // what repeats are folded by, with detector and principal
+  uint64_t foldedBefore = 0;        // repeats folded into the previous alert with this dedup key
+  int64_t previousAlertUs = -1;     // event time of that previous alert, -1 if none
+  int64_t previousLastSeenUs = -1;  // event time of the last repeat folded into it, -1 if none
 };
 
 // Appends the alert as one JSON object, no newline.

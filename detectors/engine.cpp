@@ -120,6 +120,7 @@ void Engine::emit(Alert&& a) {
   } else {
     a.foldedBefore = entry->folded;
     a.previousAlertUs = entry->lastAlertUs;
+    if (entry->folded > 0) a.previousLastSeenUs = entry->lastSeenUs;
   }
   entry->lastAlertUs = a.timeUs;
   entry->lastSeenUs = a.timeUs;

@@ -113,6 +113,8 @@ TEST_F(EngineTest, RepeatsInsideTheWindowAreFoldedAndReportedByTheNextAlert) {
   EXPECT_EQ(alerts[0].previousAlertUs, -1);
   EXPECT_EQ(alerts[1].foldedBefore, 4u);
   EXPECT_EQ(alerts[1].previousAlertUs, kT0);
+  EXPECT_EQ(alerts[1].previousLastSeenUs, kT0 + 4 * kMinuteUs);  // first/last seen of the fold
+  EXPECT_EQ(alerts[0].previousLastSeenUs, -1);
   EXPECT_EQ(counters_.folded, 4u);
   EXPECT_EQ(counters_.alerts, 2u);
   EXPECT_EQ(counters_.alertsByDetector.at("anonymous_read"), 2u);
