@@ -160,7 +160,7 @@ bool bucketAndKey(std::string_view rn, std::string_view& bucket, std::string_vie
   return !bucket.empty();
 }
 
-simdjson::error_code readAuthentication(od::object obj, Fields& f) {
+[[gnu::always_inline]] inline simdjson::error_code readAuthentication(od::object obj, Fields& f) {
   for (auto field : obj) {
     od::raw_json_string key;
     if (auto err = field.key().get(key)) return err;
@@ -181,7 +181,7 @@ simdjson::error_code readAuthentication(od::object obj, Fields& f) {
   return simdjson::SUCCESS;
 }
 
-simdjson::error_code readRequestMetadata(od::object obj, Fields& f) {
+[[gnu::always_inline]] inline simdjson::error_code readRequestMetadata(od::object obj, Fields& f) {
   for (auto field : obj) {
     od::raw_json_string key;
     if (auto err = field.key().get(key)) return err;
