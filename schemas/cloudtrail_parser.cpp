@@ -188,21 +188,9 @@ void principalOf(const Fields& f, AccessEvent& e) {
 }  // namespace
 
 ParseStatus CloudTrailParser::parse(std::string_view record, EventSink& sink) {
-  size_t first = 0;
-  while (first < record.size() && (record[first] == ' ' || record[first] == '\t' ||
-                                   record[first] == '\r' || record[first] == '\n')) {
-    ++first;
-  }
-  if (first == record.size()) return ParseStatus::Error(ParseErrc::kEmpty, "empty record");
-
   od::document doc;
-  if (parser_.iterate(record.data(), record.size(), record.size() + kRecordPadding).get(doc)) {
-    return ParseStatus::Error(ParseErrc::kSyntax, "not valid JSON");
-  }
   od::object top;
-  if (doc.get_object().get(top)) {
-    return ParseStatus::Error(ParseErrc::kSyntax, "record is not a JSON object");
-  }
+  if (ParseStatus st = json::openObject(parser_, record, doc, top); !st.ok()) return st;
 
   uint32_t emitted = 0;
   uint32_t skipped = 0;

@@ -392,16 +392,9 @@ bool readEntry(od::object obj, Fields& f) {
 }  // namespace
 
 ParseStatus GcsAuditParser::parse(std::string_view record, EventSink& sink) {
-  if (isBlank(record)) return ParseStatus::Error(ParseErrc::kEmpty, "empty record");
-
   od::document doc;
-  if (parser_.iterate(record.data(), record.size(), record.size() + kRecordPadding).get(doc)) {
-    return ParseStatus::Error(ParseErrc::kSyntax, "not valid JSON");
-  }
   od::object top;
-  if (doc.get_object().get(top)) {
-    return ParseStatus::Error(ParseErrc::kSyntax, "record is not a JSON object");
-  }
+  if (ParseStatus st = json::openObject(parser_, record, doc, top); !st.ok()) return st;
 
   Fields f;
   bool envelope = false;

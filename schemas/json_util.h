@@ -54,4 +54,20 @@ inline void readCount(od::value v, int64_t& out) {
   }
 }
 
+// Opens one record as a JSON object: kEmpty for a blank record, kSyntax when it is not JSON or
+// not an object. `doc` and `top` stay valid while `parser` is not reused.
+[[nodiscard]] inline ParseStatus openObject(od::parser& parser, std::string_view record,
+                                            od::document& doc, od::object& top) {
+  if (record.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+    return ParseStatus::Error(ParseErrc::kEmpty, "empty record");
+  }
+  if (parser.iterate(record.data(), record.size(), record.size() + kRecordPadding).get(doc)) {
+    return ParseStatus::Error(ParseErrc::kSyntax, "not valid JSON");
+  }
+  if (doc.get_object().get(top)) {
+    return ParseStatus::Error(ParseErrc::kSyntax, "record is not a JSON object");
+  }
+  return ParseStatus::Ok();
+}
+
 }  // namespace blobwatch::schemas::json
