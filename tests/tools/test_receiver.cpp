@@ -7,8 +7,9 @@
 //
 // Every request (POST with a Content-Length body; keep-alive) appends one JSON line to --log:
 //   {"ids":[...],"idempotency_key":"...","timestamp":"...","signature":"v1=...",
-//    "signature_ok":true|false,"status":N,"body":<body>}
-// ("body" is the request body as is when it is JSON, else a string). The answer: 401 when the
+//    "signature_ok":true|false,"status":N,"received_ns":N,"body":<body>}
+// ("received_ns": CLOCK_REALTIME in nanoseconds when the request had been read whole; "body" is
+// the request body as is when it is JSON, else a string). The answer: 401 when the
 // signature (X-Blobwatch-Signature: v1=<hex HMAC-SHA256(secret, timestamp "." body)>) does not
 // verify or the timestamp is older than --max-age (300 s); else 503 while --down-file exists,
 // 400 while --reject-file exists; else --status (200).
@@ -182,6 +183,10 @@ void serve(int fd, const Options& opt) {
         return;
       }
     }
+    timespec receivedAt{};
+    ::clock_gettime(CLOCK_REALTIME, &receivedAt);
+    const long long receivedNs =
+        static_cast<long long>(receivedAt.tv_sec) * 1'000'000'000LL + receivedAt.tv_nsec;
     const std::string body = buf.substr(0, contentLength);
     buf.erase(0, contentLength);
 
@@ -221,7 +226,8 @@ void serve(int fd, const Options& opt) {
     jsonString(entry, signature);
     entry += ",\"signature_ok\":";
     entry += signatureOk ? "true" : "false";
-    entry += ",\"status\":" + std::to_string(status) + ",\"body\":";
+    entry += ",\"status\":" + std::to_string(status);
+    entry += ",\"received_ns\":" + std::to_string(receivedNs) + ",\"body\":";
     const bool json = contentType.rfind("application/json", 0) == 0 && !body.empty() &&
                       (body.front() == '{' || body.front() == '[');
     if (json) {
