@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "daemon/config.h"
+#include "daemon/config_check.h"
 #include "daemon/run.h"
 #include "daemon/scan.h"
 
@@ -62,6 +63,9 @@ void printHelp(std::FILE* out) {
       "                                     The daemon: follows the [source.NAME] sections of\n"
       "                                     FILE until SIGTERM; SIGHUP reloads detector settings.\n"
       "  blobwatch inspect --state-dir DIR  What a state holds, as JSON.\n"
+      "  blobwatch check-config FILE        Every problem of a config file, with its line.\n"
+      "  blobwatch print-config             Every configuration key at its default, as a\n"
+      "                                     commented INI file (systemd/blobwatch.conf).\n"
       "  blobwatch --help | --version\n\n"
       "Exit status: 0 ran (alerts or not), 1 a file or the state could not be read or written,\n"
       "2 usage or configuration error.\n\n";
@@ -175,6 +179,12 @@ int runCommand(const std::vector<std::string>& args, std::FILE* out, std::FILE* 
     }
   }
   if (config.empty()) return usageError(err, "run needs --config FILE");
+  // The same checks as check-config, with lines: a config with any problem is refused.
+  bool readable = false;
+  if (const auto problems = checkConfigFile(config, readable); readable && !problems.empty()) {
+    std::fputs(formatProblems(config, problems).c_str(), err);
+    return 2;
+  }
   RunOptions options;
   const std::string problem = loadRunConfig(config, overrides, options);
   if (!problem.empty()) return usageError(err, problem);
@@ -199,6 +209,23 @@ int runCli(int argc, const char* const* argv, std::FILE* out, std::FILE* err) {
   if (command == "scan") return scanCommand(args, /*eventsOnly=*/false, out, err);
   if (command == "parse") return scanCommand(args, /*eventsOnly=*/true, out, err);
   if (command == "run") return runCommand(args, out, err);
+  if (command == "check-config") {
+    if (args.size() != 1) return usageError(err, "check-config needs one FILE");
+    bool readable = false;
+    const auto problems = checkConfigFile(args[0], readable);
+    if (!readable) return usageError(err, "cannot read config file " + args[0]);
+    if (!problems.empty()) {
+      std::fputs(formatProblems(args[0], problems).c_str(), err);
+      return 2;
+    }
+    std::fprintf(out, "%s: OK\n", args[0].c_str());
+    return 0;
+  }
+  if (command == "print-config") {
+    if (!args.empty()) return usageError(err, "print-config takes no arguments");
+    std::fputs(defaultConfigText().c_str(), out);
+    return 0;
+  }
   if (command == "inspect") {
     if (args.size() == 2 && args[0] == "--state-dir") return inspectState(args[1], out, err);
     if (args.size() == 1 && args[0].rfind("--state-dir=", 0) == 0) {

@@ -21,7 +21,9 @@ struct Settings {
   std::string stateDir = "/var/lib/blobwatch";  // `run` only; `scan` uses --state-dir
   std::string alertsFile;                       // `run` only: "" = standard output
   uint64_t outboxMaxAlerts = 100000;            // `run`: undelivered alerts before input pauses
-  uint32_t exitIdleMs = 0;  // `run` only: stop once no source delivered anything for this long
+  uint32_t exitIdleMs = 0;     // `run` only: stop once no source delivered anything for this long
+  bool metricsEnabled = true;  // `run` only: serve Prometheus metrics
+  std::string metricsListen = "127.0.0.1:9464";  // `run` only: HOST:PORT of /metrics
 };
 
 struct ConfigKey {
@@ -33,6 +35,11 @@ struct ConfigKey {
 };
 
 const std::vector<ConfigKey>& configTable();
+
+// `blobwatch print-config`: the whole table as an INI file with every key commented out at its
+// default, under its help text, followed by commented examples of [source.NAME], [sink.NAME] and
+// [suppress.NAME]. systemd/blobwatch.conf is this text (a test keeps them equal).
+std::string defaultConfigText();
 
 // Parses a duration: an integer followed by s, m, h or d ("90s", "15m", "24h", "7d"). Returns
 // false for anything else, zero or negative.

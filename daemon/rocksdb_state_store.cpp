@@ -220,4 +220,11 @@ detectors::StoreStatus RocksDbStateStore::pruneOutbox(uint64_t seq) {
   return detectors::StoreStatus::Ok();
 }
 
+uint64_t RocksDbStateStore::sizeBytes() const {
+  uint64_t sst = 0, mem = 0;
+  (void)db_->GetAggregatedIntProperty("rocksdb.total-sst-files-size", &sst);
+  (void)db_->GetAggregatedIntProperty("rocksdb.cur-size-all-mem-tables", &mem);
+  return sst + mem;
+}
+
 }  // namespace blobwatch::daemon

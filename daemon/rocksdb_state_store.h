@@ -58,6 +58,8 @@ class RocksDbStateStore final : public detectors::StateStore {
   uint64_t countDeadLetters();
   // Removes outbox entries up to `seq` (delivered to every sink).
   detectors::StoreStatus pruneOutbox(uint64_t seq);
+  // Bytes the state takes: SST files plus memtables, over every column family.
+  uint64_t sizeBytes() const;
   // The sequence number of the last alert written (0: none). Thread-safe.
   uint64_t lastSeq() const { return nextSeq_.load() - 1; }
 

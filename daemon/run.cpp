@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <boost/program_options.hpp>
 #include <cerrno>
@@ -11,15 +12,19 @@
 #include <condition_variable>
 #include <csignal>
 #include <cstring>
+#include <deque>
 #include <fstream>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <set>
 #include <sstream>
 #include <thread>
 
 #include "daemon/alert_sink.h"
+#include "daemon/metrics.h"
+#include "daemon/notify.h"
 #include "daemon/rocksdb_state_store.h"
 #include "detectors/engine.h"
 #include "ingest/stream_source.h"
@@ -37,6 +42,7 @@ namespace po = boost::program_options;
 constexpr const char* kEventsKey = "_stats:events";  // in `positions`: events processed, total
 constexpr const char* kOutboxSink = "alerts.file";
 constexpr size_t kDetectMinBytes = 4096;  // bytes a stream needs before its format is guessed
+constexpr auto kNotifyStatusEvery = std::chrono::seconds(5);  // STATUS= under systemd
 
 std::atomic<int> gStop{0};  // lock-free, so safe in a signal handler
 std::atomic<int> gReload{0};
@@ -69,13 +75,15 @@ struct Stream {
   schemas::Format format = schemas::Format::kUnknown;
   std::unique_ptr<schemas::Parser> parser;
   std::unique_ptr<schemas::RecordSplitter> splitter;
-  uint64_t fed = 0;          // stream offset just past the last byte handed to the splitter
-  uint64_t consumed = 0;     // bytes (or next Kafka offset) fully turned into events
-  bool dirty = false;        // consumed moved since the last commit
-  bool seen = false;         // bytes of it were read in this process
-  bool failed = false;       // format unknown: skipped
-  bool ended = false;        // read to its end (a rotated or gzip file)
-  std::string detectBuffer;  // bytes held until the format is known
+  uint64_t fed = 0;                  // stream offset just past the last byte handed to the splitter
+  uint64_t consumed = 0;             // bytes (or next Kafka offset) fully turned into events
+  bool dirty = false;                // consumed moved since the last commit
+  bool seen = false;                 // bytes of it were read in this process
+  bool failed = false;               // format unknown: skipped
+  bool ended = false;                // read to its end (a rotated or gzip file)
+  std::string detectBuffer;          // bytes held until the format is known
+  Metrics::StreamCounters counters;  // this stream's (source, format) series, once known
+  int64_t* sourceLastEventUs = nullptr;  // event time of its source's last event (metrics)
 };
 
 class Daemon final : public ingest::DataSink, public schemas::EventSink {
@@ -108,6 +116,18 @@ class Daemon final : public ingest::DataSink, public schemas::EventSink {
       std::from_chars(it->second.data(), it->second.data() + it->second.size(), n);
       engine_->setEventCount(n);
     }
+    if (options_.settings.metricsEnabled) {
+      metrics_ = Metrics::create(options_.settings.metricsListen, error);
+      if (!error.empty()) {  // a busy port: keep watching, without /metrics
+        std::fprintf(err_, "blobwatch: %s; running without metrics\n", error.c_str());
+        error.clear();
+      }
+      for (const auto& rule : options_.settings.detectors.suppressions) {
+        metrics_->suppressed(rule.name, 0);  // every rule has a series, 0 included
+      }
+    }
+    // Alerts an earlier run left undelivered: their age counts from this start.
+    if (store_->lastSeq() > 0) noteCommitted(store_->lastSeq());
     for (const auto& sc : options_.sources) {
       std::unique_ptr<ingest::StreamSource> src;
       if (sc.type == "file") {
@@ -135,12 +155,18 @@ class Daemon final : public ingest::DataSink, public schemas::EventSink {
     std::fprintf(err_, "blobwatch: running with %zu sources, state in %s\n", sources_.size(),
                  options_.settings.stateDir.c_str());
     std::fflush(err_);
+    // Under systemd (Type=notify): startup is over once sources are started and the outbox is
+    // being delivered.
+    watchdogEvery_ = watchdogPingInterval();
+    lastWatchdog_ = lastStatus_ = std::chrono::steady_clock::now();
+    notifyReady(statusText());
 
     const auto interval = std::chrono::milliseconds(options_.settings.batchIntervalMs);
     auto batchStart = std::chrono::steady_clock::now();
     const int pollMs = sources_.empty() ? 50 : std::max(1, 50 / static_cast<int>(sources_.size()));
     auto lastData = std::chrono::steady_clock::now();
     while (!gStop.load() && failure_.empty()) {
+      tickNotify();
       const uint64_t before = delivered_;
       // Backpressure: with the outbox full (a sink down for long), stop taking input rather
       // than drop alerts; sources keep their data (files on disk, messages in Kafka).
@@ -153,6 +179,7 @@ class Daemon final : public ingest::DataSink, public schemas::EventSink {
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
         if (gReload.exchange(0) != 0) reload();
+        updateMetrics();
         continue;
       }
       if (backpressure_) {
@@ -171,15 +198,20 @@ class Daemon final : public ingest::DataSink, public schemas::EventSink {
         wakeWorkers();
         pruneOutbox();
         batchStart = now;
+        updateMetrics();
       }
       if (gReload.exchange(0) != 0) reload();
       if (delivered_ != before) {
         lastData = now;
-      } else if (options_.settings.exitIdleMs > 0 &&
-                 now - lastData >= std::chrono::milliseconds(options_.settings.exitIdleMs)) {
-        break;
+      } else if (options_.settings.exitIdleMs > 0) {
+        // Before the first data, allow at least 30 s: joining a Kafka group can take that long.
+        const auto idle = std::chrono::milliseconds(
+            delivered_ == 0 ? std::max<uint32_t>(options_.settings.exitIdleMs, 30000)
+                            : options_.settings.exitIdleMs);
+        if (now - lastData >= idle) break;
       }
     }
+    notifyStopping();
     // Drain: what was read is parsed already; make it durable, then deliver and stop.
     const bool ok = failure_.empty() && commitBatch();
     for (auto& src : sources_) src->stop();
@@ -289,6 +321,12 @@ class Daemon final : public ingest::DataSink, public schemas::EventSink {
       return;
     }
     ++inBatch_;
+    if (currentStream_ != nullptr) {  // metrics: one atomic increment, one store
+      if (currentStream_->counters.parsed != nullptr) currentStream_->counters.parsed->Increment();
+      if (currentStream_->sourceLastEventUs != nullptr) {
+        *currentStream_->sourceLastEventUs = e.timeUs;
+      }
+    }
   }
 
  private:
@@ -309,6 +347,9 @@ class Daemon final : public ingest::DataSink, public schemas::EventSink {
       auto s = std::make_unique<Stream>();
       s->key = std::string(key);
       s->source = currentSource_;  // streams appear while their source is being polled
+      if (currentSource_ != nullptr) {
+        s->sourceLastEventUs = &sourceLastEventUs_.try_emplace(currentSource_, -1).first->second;
+      }
       it = streams_.emplace(s->key, std::move(s)).first;
     }
     return *it->second;
@@ -328,6 +369,11 @@ class Daemon final : public ingest::DataSink, public schemas::EventSink {
             first != std::string_view::npos && (head[first] == '{' || head[first] == '[');
         if (!complete && json && head.size() < schemas::kDetectBytes) return false;
         ++parseErrors_;
+        if (metrics_) {
+          const Metrics::StreamCounters c = metrics_->stream(sourceName(s), "unknown");
+          c.parseError->Increment();
+          c.formatParseErrors->Increment();
+        }
         std::fprintf(err_,
                      "blobwatch: %s: cannot tell the log format; skipping it (set format in its "
                      "source)\n",
@@ -342,6 +388,7 @@ class Daemon final : public ingest::DataSink, public schemas::EventSink {
       }
     }
     s.format = format;
+    if (metrics_) s.counters = metrics_->stream(sourceName(s), schemas::toString(format));
     s.parser = schemas::makeParser(format);
     s.splitter = std::make_unique<schemas::RecordSplitter>(schemas::framingFor(format));
     return true;
@@ -354,9 +401,17 @@ class Daemon final : public ingest::DataSink, public schemas::EventSink {
 
   void drain(Stream& s) {
     schemas::Record rec;
+    currentStream_ = &s;  // for onEvent's counters
     while (s.splitter->next(rec)) {
       schemas::ParseStatus ps = s.parser->parse(rec.bytes, *this);
+      if (ps.code == schemas::ParseErrc::kNotAccessEvent && s.counters.skipped != nullptr) {
+        s.counters.skipped->Increment();
+      }
       if (ps.isError()) {
+        if (s.counters.parseError != nullptr) {
+          s.counters.parseError->Increment();
+          s.counters.formatParseErrors->Increment();
+        }
         ++parseErrors_;
         if (parseErrors_ <= 100 || parseErrors_ % 10000 == 0) {
           std::fprintf(err_, "blobwatch: %s:%llu: %s: %s\n", s.key.c_str(),
@@ -366,6 +421,7 @@ class Daemon final : public ingest::DataSink, public schemas::EventSink {
         }
       }
     }
+    currentStream_ = nullptr;
     s.consumed = s.fed - s.splitter->pendingBytes();
     s.dirty = true;
   }
@@ -389,6 +445,12 @@ class Daemon final : public ingest::DataSink, public schemas::EventSink {
     if (auto st = engine_->flush(alerts, std::move(positions)); !st.ok) {
       failure_ = st.message;
       return false;
+    }
+    if (!alerts.empty()) {
+      noteCommitted(store_->lastSeq());
+      if (metrics_) {
+        for (const auto& a : alerts) metrics_->alert(a.detector, detectors::toString(a.severity));
+      }
     }
     inBatch_ = 0;
     for (auto it = streams_.begin(); it != streams_.end();) {
@@ -416,6 +478,7 @@ class Daemon final : public ingest::DataSink, public schemas::EventSink {
     std::thread thread;
     std::atomic<uint64_t> cursor{0};
     std::atomic<uint64_t> delivered{0}, retries{0}, rejected{0};
+    Metrics::SinkMetrics metrics;  // empty with metrics off
   };
 
   bool startWorkers(std::string& error) {
@@ -439,6 +502,7 @@ class Daemon final : public ingest::DataSink, public schemas::EventSink {
         return false;
       }
       w->cursor = cursor;
+      if (metrics_) w->metrics = metrics_->sink(c.name);
       workers_.push_back(std::move(w));
     }
     for (auto& w : workers_) {
@@ -476,6 +540,7 @@ class Daemon final : public ingest::DataSink, public schemas::EventSink {
       DeliveryResult r = w.sink->deliver(jsons);
       if (r.outcome == DeliveryOutcome::kRetry) {
         ++w.retries;
+        if (w.metrics.retries != nullptr) w.metrics.retries->Increment();
         report(name, "delivery failed, will retry: " + r.message, lastProblem);
         // Exponential backoff with jitter: 0.5 s doubling to 60 s, each wait +-20 %.
         backoffMs = backoffMs == 0 ? 500 : std::min<int64_t>(backoffMs * 2, 60000);
@@ -488,6 +553,9 @@ class Daemon final : public ingest::DataSink, public schemas::EventSink {
           (void)store_->deadLetter(name, batch[i].first, r.message, jsons[i]);
         }
         w.rejected += batch.size();
+        if (w.metrics.rejects != nullptr) {
+          w.metrics.rejects->Increment(static_cast<double>(batch.size()));
+        }
         lastProblem.clear();
         report(name,
                "refused " + std::to_string(batch.size()) +
@@ -495,6 +563,15 @@ class Daemon final : public ingest::DataSink, public schemas::EventSink {
                lastProblem);
       } else {
         w.delivered += batch.size();
+        if (w.metrics.deliveries != nullptr) {
+          w.metrics.deliveries->Increment(static_cast<double>(batch.size()));
+          const auto accepted = std::chrono::steady_clock::now();
+          for (const auto& item : batch) {
+            if (auto t = commitTime(item.first)) {
+              w.metrics.latency->Observe(std::chrono::duration<double>(accepted - *t).count());
+            }
+          }
+        }
         if (!lastProblem.empty()) {
           std::fprintf(err_, "blobwatch: sink %s: delivering again\n", name.c_str());
           lastProblem.clear();
@@ -520,6 +597,31 @@ class Daemon final : public ingest::DataSink, public schemas::EventSink {
 
   void wakeWorkers() { cv_.notify_all(); }
 
+  // One line for `systemctl status`.
+  std::string statusText() const {
+    std::string text = std::to_string(engine_->counters().events) + " events, " +
+                       std::to_string(engine_->counters().alerts) + " alerts, " +
+                       std::to_string(outboxDepth()) + " undelivered, " +
+                       std::to_string(sources_.size()) + " sources";
+    if (backpressure_) text += "; input paused: outbox full";
+    return text;
+  }
+
+  // Under systemd: WATCHDOG=1 at half the watchdog interval and STATUS= every few seconds.
+  // Called from the main loop only, so a loop that hangs stops the pings and gets restarted.
+  void tickNotify() {
+    if (!notifyEnabled()) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (watchdogEvery_.count() > 0 && now - lastWatchdog_ >= watchdogEvery_) {
+      notifyWatchdog();
+      lastWatchdog_ = now;
+    }
+    if (now - lastStatus_ >= kNotifyStatusEvery) {
+      notifyStatus(statusText());
+      lastStatus_ = now;
+    }
+  }
+
   // Alerts written to the outbox and not yet delivered by the slowest sink.
   uint64_t outboxDepth() const {
     uint64_t slowest = store_->lastSeq();
@@ -534,6 +636,61 @@ class Daemon final : public ingest::DataSink, public schemas::EventSink {
       (void)store_->pruneOutbox(slowest);
       pruned_ = slowest;
     }
+    std::lock_guard<std::mutex> lock(commitMu_);
+    while (!commitTimes_.empty() && commitTimes_.front().first <= slowest) {
+      commitTimes_.pop_front();
+    }
+  }
+
+  // Metrics: when the alerts up to `lastSeq` were committed (one entry per batch with alerts).
+  void noteCommitted(uint64_t lastSeq) {
+    std::lock_guard<std::mutex> lock(commitMu_);
+    commitTimes_.emplace_back(lastSeq, std::chrono::steady_clock::now());
+  }
+
+  // When alert `seq` was committed (in this process; at startup for older ones), if known.
+  std::optional<std::chrono::steady_clock::time_point> commitTime(uint64_t seq) {
+    std::lock_guard<std::mutex> lock(commitMu_);
+    auto it = std::lower_bound(commitTimes_.begin(), commitTimes_.end(), seq,
+                               [](const auto& entry, uint64_t v) { return entry.first < v; });
+    if (it == commitTimes_.end()) return std::nullopt;
+    return it->second;
+  }
+
+  std::string sourceName(const Stream& s) const {
+    return s.source != nullptr ? std::string(s.source->name()) : std::string();
+  }
+
+  // Gauges, at most every 250 ms from the loop: outbox, lags, principals, state size.
+  void updateMetrics() {
+    if (!metrics_) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (now - lastMetrics_ < std::chrono::milliseconds(250)) return;
+    lastMetrics_ = now;
+    uint64_t slowest = store_->lastSeq();
+    for (const auto& w : workers_) slowest = std::min(slowest, w->cursor.load());
+    double oldestAge = 0;
+    if (store_->lastSeq() > slowest) {
+      if (auto t = commitTime(slowest + 1)) {
+        oldestAge = std::chrono::duration<double>(now - *t).count();
+      }
+    }
+    metrics_->setOutbox(store_->lastSeq() - slowest, oldestAge);
+    const int64_t nowUs = std::chrono::duration_cast<std::chrono::microseconds>(
+                              std::chrono::system_clock::now().time_since_epoch())
+                              .count();
+    for (const auto& src : sources_) {
+      const std::string name(src->name());
+      if (auto it = sourceLastEventUs_.find(src.get());
+          it != sourceLastEventUs_.end() && it->second >= 0) {
+        metrics_->setProcessingLag(name, static_cast<double>(nowUs - it->second) / 1e6);
+      }
+      if (const int64_t lag = src->lag(); lag >= 0) metrics_->setKafkaLag(name, lag);
+    }
+    const detectors::EngineCounters& c = engine_->counters();
+    metrics_->setTrackedPrincipals(c.principals);
+    for (const auto& [rule, n] : c.suppressedByRule) metrics_->suppressed(rule, n);
+    metrics_->setStateSizeBytes(store_->sizeBytes());
   }
 
   void stopWorkers(std::chrono::milliseconds drain) {
@@ -548,7 +705,14 @@ class Daemon final : public ingest::DataSink, public schemas::EventSink {
     }
   }
 
+  // SIGHUP: RELOADING=1, the reload, then READY=1 again (also when the new config is refused).
   void reload() {
+    notifyReloading();
+    applyReload();
+    notifyReady(statusText());
+  }
+
+  void applyReload() {
     RunOptions fresh;
     const std::string problem = loadRunConfig(options_.configPath, options_.overrides, fresh);
     if (!problem.empty()) {
@@ -583,6 +747,8 @@ class Daemon final : public ingest::DataSink, public schemas::EventSink {
   std::mutex logMu_;
   uint64_t pruned_ = 0;
   bool backpressure_ = false;
+  std::chrono::microseconds watchdogEvery_{0};  // 0: no watchdog expected
+  std::chrono::steady_clock::time_point lastWatchdog_{}, lastStatus_{};
   uint32_t inBatch_ = 0;
   uint64_t delivered_ = 0;  // onBytes/onRecord calls, to tell an idle loop
   std::chrono::steady_clock::time_point firstData_{}, lastData_{};
@@ -590,6 +756,14 @@ class Daemon final : public ingest::DataSink, public schemas::EventSink {
   uint64_t streamErrors_ = 0;
   uint64_t currentLineBase_ = 0;
   std::string failure_;
+  // Metrics (null with metrics.enabled = false). Declared last, destroyed first: the workers
+  // that use it are joined by the destructor body.
+  std::unique_ptr<Metrics> metrics_;
+  Stream* currentStream_ = nullptr;  // the stream being drained, for onEvent
+  std::map<ingest::StreamSource*, int64_t> sourceLastEventUs_;  // -1: no event yet
+  std::mutex commitMu_;  // guards commitTimes_ (delivery threads read it)
+  std::deque<std::pair<uint64_t, std::chrono::steady_clock::time_point>> commitTimes_;
+  std::chrono::steady_clock::time_point lastMetrics_{};
 };
 
 }  // namespace

@@ -125,6 +125,33 @@ class KafkaSource final : public StreamSource, private RdKafka::RebalanceCb {
     return IoStatus::Ok();
   }
 
+  int64_t lag() const override {
+    if (!consumer_) return -1;
+    std::vector<RdKafka::TopicPartition*> assigned;
+    if (consumer_->assignment(assigned) != RdKafka::ERR_NO_ERROR || assigned.empty()) {
+      RdKafka::TopicPartition::destroy(assigned);
+      return -1;
+    }
+    (void)consumer_->position(assigned);
+    int64_t lag = 0;
+    for (const auto* tp : assigned) {
+      int64_t low = 0, high = 0;
+      if (consumer_->get_watermark_offsets(tp->topic(), tp->partition(), &low, &high) !=
+              RdKafka::ERR_NO_ERROR ||
+          high < 0) {
+        continue;  // no fetch response yet
+      }
+      int64_t position = tp->offset();
+      if (position < 0) {  // nothing consumed yet in this process: where it will resume
+        auto pos = positions_.find(streamKey(tp->topic(), tp->partition()));
+        position = pos != positions_.end() ? pos->second : low;
+      }
+      lag += std::max<int64_t>(0, high - position);
+    }
+    RdKafka::TopicPartition::destroy(assigned);
+    return lag;
+  }
+
   void stop() override {
     if (consumer_) {
       consumer_->close();

@@ -65,6 +65,10 @@ class StreamSource {
   virtual IoStatus committed(const std::map<std::string, uint64_t, std::less<>>& consumed) = 0;
   // Stops; the daemon calls it after its final commit.
   virtual void stop() = 0;
+  // Messages behind (Kafka: sum over assigned partitions of high watermark minus position, from
+  // the consumer's cached watermarks, no broker round trip); -1 when the source has no such
+  // notion or nothing is assigned. Called from the polling thread.
+  virtual int64_t lag() const { return -1; }
 };
 
 struct FileSourceOptions {

@@ -7,7 +7,8 @@ packages=(
   cmake g++ make pkg-config git ca-certificates
   librdkafka-dev libsimdjson-dev librocksdb-dev prometheus-cpp-dev libspdlog-dev libfmt-dev
   libboost-program-options-dev libgtest-dev libcurl4-openssl-dev libssl-dev libsystemd-dev zlib1g-dev
-  kcat jq gzip time python3 python3-jsonschema clang-format prometheus-alertmanager
+  kcat jq gzip time python3 python3-jsonschema clang-format prometheus-alertmanager prometheus
+  systemd  # systemd-analyze: the unit file tests (verify, security)
 )
 
 missing=()

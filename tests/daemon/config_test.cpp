@@ -4,6 +4,9 @@
 
 #include <set>
 
+#include "daemon/config_check.h"
+#include "tests/support/process.h"
+
 namespace blobwatch::daemon {
 namespace {
 
@@ -84,6 +87,71 @@ TEST(Config, Durations) {
   for (const char* bad : {"", "h", "10", "10x", "-1h", "0s", "1.5h", "99999999999999999d"}) {
     EXPECT_FALSE(parseDuration(bad, us)) << bad;
   }
+}
+
+std::vector<ConfigProblem> check(const std::string& content) {
+  testing::TempDir dir;
+  testing::writeFile(dir.file("c.conf"), content);
+  bool readable = false;
+  auto problems = checkConfigFile(dir.file("c.conf"), readable);
+  EXPECT_TRUE(readable);
+  return problems;
+}
+
+TEST(CheckConfig, AGoodFileHasNoProblems) {
+  EXPECT_TRUE(check("# blobwatch\n[detectors.unknown_ip]\nlearning_period = 2d\n"
+                    "trusted_networks = 10.0.0.0/8\n\n[source.s3]\ntype = file\n"
+                    "paths = /var/log/s3/*.log\n[sink.soc]\ntype = file\npath = /tmp/a\n"
+                    "[suppress.mirror]\ndetector = anonymous_read\nbucket = b\n")
+                  .empty());
+}
+
+TEST(CheckConfig, ProblemsNameKeyAndLineWithSuggestions) {
+  const auto problems = check(
+      "[detectors.unknown_ip]\n"         // 1
+      "lerning_period = 2h\n"            // 2: typo
+      "trusted_networks = 10.0.0.1/8\n"  // 3: host bits set
+      "[detectors.bulk_download]\n"      // 4
+      "k_sigma = lots\n"                 // 5: bad value
+      "[source.s3]\n"                    // 6
+      "type = file\n"                    // 7
+      "pahts = /x\n"                     // 8: typo in a dynamic section
+      "[sink.soc]\n"                     // 9
+      "type = webhook\n"                 // 10
+      "timeout_ms = soon\n"              // 11
+      "[suppress.x]\n"                   // 12
+      "network = 300.0.0.0/8\n");        // 13
+  ASSERT_EQ(problems.size(), 7u) << formatProblems("c.conf", problems);
+  EXPECT_EQ(problems[0].line, 2);
+  EXPECT_EQ(problems[0].suggestion, "detectors.unknown_ip.learning_period");
+  EXPECT_EQ(problems[1].line, 3);
+  EXPECT_NE(problems[1].message.find("10.0.0.1/8"), std::string::npos);
+  EXPECT_EQ(problems[2].line, 5);
+  EXPECT_EQ(problems[2].key, "detectors.bulk_download.k_sigma");
+  EXPECT_EQ(problems[3].line, 7);  // source.s3 as a whole: paths is required
+  EXPECT_NE(problems[3].message.find("source.s3.paths is required"), std::string::npos);
+  EXPECT_EQ(problems[4].line, 8);
+  EXPECT_EQ(problems[4].suggestion, "source.s3.paths");
+  EXPECT_EQ(problems[5].line, 11);
+  EXPECT_EQ(problems[6].line, 13);
+  const std::string text = formatProblems("c.conf", problems);
+  EXPECT_NE(text.find("c.conf:2: detectors.unknown_ip.lerning_period: unknown key (did you mean "
+                      "detectors.unknown_ip.learning_period?)"),
+            std::string::npos)
+      << text;
+}
+
+TEST(CheckConfig, RunRefusesTheSameProblemsWithLines) {
+  testing::TempDir dir;
+  testing::writeFile(dir.file("c.conf"),
+                     "[source.a]\ntype = file\npaths = /x\n[state]\ndri = /tmp\n");
+  auto r = testing::runProcess({BLOBWATCH_BINARY, "run", "--config", dir.file("c.conf")});
+  EXPECT_EQ(r.exitCode, 2);
+  EXPECT_NE(r.err.find(":5: state.dri: unknown key (did you mean state.dir?)"), std::string::npos)
+      << r.err;
+  auto c = testing::runProcess({BLOBWATCH_BINARY, "check-config", dir.file("c.conf")});
+  EXPECT_EQ(c.exitCode, 2);
+  EXPECT_EQ(c.err, r.err);
 }
 
 }  // namespace
