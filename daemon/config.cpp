@@ -263,6 +263,14 @@ const std::vector<ConfigKey>& configTable() {
        [](const std::string& v, S& s) {
          return parseUnsigned<uint32_t>(v, s.exitIdleMs, 0, 86'400'000);
        }},
+      {"log.format", "plain",
+       "Log lines on stderr (journald): plain, or json ({\"time\",\"level\",\"msg\"}). Repeated "
+       "warnings such as parse errors are limited to 10 a minute per stream.",
+       [](const std::string& v, S& s) {
+         if (v != "plain" && v != "json") return "expected plain or json, got '" + v + "'";
+         s.logJson = v == "json";
+         return std::string();
+       }},
       {"outbox.max_alerts", "100000",
        "blobwatch run: undelivered alerts the outbox holds before blobwatch stops taking input "
        "(backpressure; nothing is dropped).",

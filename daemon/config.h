@@ -20,6 +20,7 @@ struct Settings {
   bool syncWrites = false;         // fsync each batch's WriteBatch
   std::string stateDir = "/var/lib/blobwatch";  // `run` only; `scan` uses --state-dir
   std::string alertsFile;                       // `run` only: "" = standard output
+  bool logJson = false;                         // log lines as JSON objects instead of plain text
   uint64_t outboxMaxAlerts = 100000;            // `run`: undelivered alerts before input pauses
   uint32_t exitIdleMs = 0;     // `run` only: stop once no source delivered anything for this long
   bool metricsEnabled = true;  // `run` only: serve Prometheus metrics

@@ -23,6 +23,7 @@
 #include <thread>
 
 #include "daemon/alert_sink.h"
+#include "daemon/log.h"
 #include "daemon/metrics.h"
 #include "daemon/notify.h"
 #include "daemon/rocksdb_state_store.h"
@@ -119,7 +120,7 @@ class Daemon final : public ingest::DataSink, public schemas::EventSink {
     if (options_.settings.metricsEnabled) {
       metrics_ = Metrics::create(options_.settings.metricsListen, error);
       if (!error.empty()) {  // a busy port: keep watching, without /metrics
-        std::fprintf(err_, "blobwatch: %s; running without metrics\n", error.c_str());
+        say(Level::kWarn, "", "%s; running without metrics", error.c_str());
         error.clear();
       }
       for (const auto& rule : options_.settings.detectors.suppressions) {
@@ -152,9 +153,8 @@ class Daemon final : public ingest::DataSink, public schemas::EventSink {
     // Alerts committed by an earlier run but not delivered before it stopped go out first.
     if (!startWorkers(error)) return fail(2, error);
 
-    std::fprintf(err_, "blobwatch: running with %zu sources, state in %s\n", sources_.size(),
-                 options_.settings.stateDir.c_str());
-    std::fflush(err_);
+    say(Level::kInfo, "", "running with %zu sources, state in %s", sources_.size(),
+        options_.settings.stateDir.c_str());
     // Under systemd (Type=notify): startup is over once sources are started and the outbox is
     // being delivered.
     watchdogEvery_ = watchdogPingInterval();
@@ -172,9 +172,8 @@ class Daemon final : public ingest::DataSink, public schemas::EventSink {
       // than drop alerts; sources keep their data (files on disk, messages in Kafka).
       if (outboxDepth() >= options_.settings.outboxMaxAlerts) {
         if (!backpressure_) {
-          std::fprintf(err_, "blobwatch: outbox full (%llu alerts); pausing input\n",
-                       static_cast<unsigned long long>(outboxDepth()));
-          std::fflush(err_);
+          say(Level::kWarn, "", "outbox full (%llu alerts); pausing input",
+              static_cast<unsigned long long>(outboxDepth()));
           backpressure_ = true;
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -183,7 +182,7 @@ class Daemon final : public ingest::DataSink, public schemas::EventSink {
         continue;
       }
       if (backpressure_) {
-        std::fprintf(err_, "blobwatch: outbox drained; resuming input\n");
+        say(Level::kInfo, "", "outbox drained; resuming input");
         backpressure_ = false;
       }
       for (auto& src : sources_) {
@@ -220,9 +219,9 @@ class Daemon final : public ingest::DataSink, public schemas::EventSink {
     if (!ok) return fail(1, failure_);
     const double flowed =
         delivered_ == 0 ? 0.0 : std::chrono::duration<double>(lastData_ - firstData_).count();
-    std::fprintf(err_, "blobwatch: stopped after %llu events, %llu alerts (data flowed %.3f s)\n",
-                 static_cast<unsigned long long>(engine_->counters().events),
-                 static_cast<unsigned long long>(engine_->counters().alerts), flowed);
+    say(Level::kInfo, "", "stopped after %llu events, %llu alerts (data flowed %.3f s)",
+        static_cast<unsigned long long>(engine_->counters().events),
+        static_cast<unsigned long long>(engine_->counters().alerts), flowed);
     return 0;
   }
 
@@ -286,9 +285,8 @@ class Daemon final : public ingest::DataSink, public schemas::EventSink {
 
   void onStreamError(std::string_view key, std::string_view message) override {
     ++streamErrors_;
-    std::fprintf(err_, "blobwatch: %.*s: %.*s\n", static_cast<int>(key.size()), key.data(),
-                 static_cast<int>(message.size()), message.data());
-    std::fflush(err_);
+    say(Level::kWarn, "", "%.*s: %.*s", static_cast<int>(key.size()), key.data(),
+        static_cast<int>(message.size()), message.data());
   }
 
   void onRecord(std::string_view key, uint64_t offset, std::string_view bytes) override {
@@ -330,6 +328,29 @@ class Daemon final : public ingest::DataSink, public schemas::EventSink {
   }
 
  private:
+  enum class Level { kInfo, kWarn, kWarnLimited, kError };
+
+  // Formats like printf and logs through the daemon's log (daemon/log.h).
+  template <typename... Args>
+  void say(Level level, std::string_view key, const char* format, Args... args) {
+    char buf[2048];
+    std::snprintf(buf, sizeof(buf), format, args...);
+    switch (level) {
+      case Level::kInfo:
+        logInfo(buf);
+        break;
+      case Level::kWarn:
+        logWarn(buf);
+        break;
+      case Level::kWarnLimited:
+        logWarnLimited(key, buf);
+        break;
+      case Level::kError:
+        logError(buf);
+        break;
+    }
+  }
+
   void noteData() {
     const auto now = std::chrono::steady_clock::now();
     if (delivered_++ == 0) firstData_ = now;
@@ -337,7 +358,7 @@ class Daemon final : public ingest::DataSink, public schemas::EventSink {
   }
 
   int fail(int code, const std::string& message) {
-    std::fprintf(err_, "blobwatch: %s\n", message.c_str());
+    say(Level::kError, "", "%s", message.c_str());
     return code;
   }
 
@@ -374,11 +395,10 @@ class Daemon final : public ingest::DataSink, public schemas::EventSink {
           c.parseError->Increment();
           c.formatParseErrors->Increment();
         }
-        std::fprintf(err_,
-                     "blobwatch: %s: cannot tell the log format; skipping it (set format in its "
-                     "source)\n",
-                     s.key.c_str());
-        std::fflush(err_);
+        say(Level::kWarn, "",
+            "%s: cannot tell the log format; skipping it (set format in its "
+            "source)",
+            s.key.c_str());
         s.failed = true;
         s.detectBuffer.clear();
         s.detectBuffer.shrink_to_fit();
@@ -413,12 +433,11 @@ class Daemon final : public ingest::DataSink, public schemas::EventSink {
           s.counters.formatParseErrors->Increment();
         }
         ++parseErrors_;
-        if (parseErrors_ <= 100 || parseErrors_ % 10000 == 0) {
-          std::fprintf(err_, "blobwatch: %s:%llu: %s: %s\n", s.key.c_str(),
-                       static_cast<unsigned long long>(
-                           s.key.rfind("kafka:", 0) == 0 ? currentLineBase_ : rec.line),
-                       std::string(schemas::toString(s.format)).c_str(), ps.detail);
-        }
+        // Parse errors can come by the thousand: at most 10 a minute per stream are logged.
+        say(Level::kWarnLimited, s.key, "%s:%llu: %s: %s", s.key.c_str(),
+            static_cast<unsigned long long>(s.key.rfind("kafka:", 0) == 0 ? currentLineBase_
+                                                                          : rec.line),
+            std::string(schemas::toString(s.format)).c_str(), ps.detail);
       }
     }
     currentStream_ = nullptr;
@@ -573,7 +592,7 @@ class Daemon final : public ingest::DataSink, public schemas::EventSink {
           }
         }
         if (!lastProblem.empty()) {
-          std::fprintf(err_, "blobwatch: sink %s: delivering again\n", name.c_str());
+          say(Level::kInfo, "", "sink %s: delivering again", name.c_str());
           lastProblem.clear();
         }
       }
@@ -590,9 +609,7 @@ class Daemon final : public ingest::DataSink, public schemas::EventSink {
   void report(const std::string& sink, const std::string& problem, std::string& last) {
     if (problem == last) return;
     last = problem;
-    std::lock_guard<std::mutex> lock(logMu_);
-    std::fprintf(err_, "blobwatch: sink %s: %s\n", sink.c_str(), problem.c_str());
-    std::fflush(err_);
+    say(Level::kWarn, "", "sink %s: %s", sink.c_str(), problem.c_str());
   }
 
   void wakeWorkers() { cv_.notify_all(); }
@@ -716,9 +733,8 @@ class Daemon final : public ingest::DataSink, public schemas::EventSink {
     RunOptions fresh;
     const std::string problem = loadRunConfig(options_.configPath, options_.overrides, fresh);
     if (!problem.empty()) {
-      std::fprintf(err_, "blobwatch: reload refused, keeping the running configuration: %s\n",
-                   problem.c_str());
-      std::fflush(err_);
+      say(Level::kWarn, "", "reload refused, keeping the running configuration: %s",
+          problem.c_str());
       return;
     }
     // Apply at a batch boundary, so that every event of a batch saw one configuration.
@@ -726,8 +742,7 @@ class Daemon final : public ingest::DataSink, public schemas::EventSink {
     wakeWorkers();
     engine_->reconfigure(fresh.settings.detectors);
     options_.settings.detectors = fresh.settings.detectors;
-    std::fprintf(err_, "blobwatch: configuration reloaded\n");
-    std::fflush(err_);
+    say(Level::kInfo, "", "configuration reloaded");
   }
 
   RunOptions options_;
@@ -989,6 +1004,7 @@ std::string loadRunConfig(const std::string& path, const std::vector<std::string
 }
 
 int runDaemon(RunOptions options, std::FILE* out, std::FILE* err) {
+  initLog(err, options.settings.logJson ? LogFormat::kJson : LogFormat::kPlain);
   gStop.store(0);
   gReload.store(0);
   Daemon daemon(std::move(options), out, err);

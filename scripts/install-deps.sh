@@ -9,6 +9,7 @@ packages=(
   libboost-program-options-dev libgtest-dev libcurl4-openssl-dev libssl-dev libsystemd-dev zlib1g-dev
   kcat jq gzip time python3 python3-jsonschema clang-format prometheus-alertmanager prometheus
   systemd  # systemd-analyze: the unit file tests (verify, security)
+  dpkg-dev  # dpkg-shlibdeps: the Depends line of `cpack -G DEB`
 )
 
 missing=()

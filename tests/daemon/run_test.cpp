@@ -409,6 +409,31 @@ TEST_F(RunTest, ReadsGzipFilesOnceWhole) {
   }
 }
 
+TEST_F(RunTest, JsonLogsAndRateLimitedParseErrors) {
+  writeConfig("[log]\nformat = json\n");
+  auto daemon = start();
+  std::string junk;
+  for (int i = 0; i < 50; ++i) junk += "79a59df9 bucket [06/Feb/2019:00:00:38 +0000] broken line\n";
+  append(log("a.log"), ciReads(kT0, 2) + junk + marker("m1", kT0 + kHour));
+  ASSERT_TRUE(eventually([&] { return hasMarker(alerts(), "m1"); })) << err();
+  EXPECT_EQ(stop(*daemon), 0) << err();
+  simdjson::dom::parser parser;
+  int parseErrorLines = 0;
+  for (const auto& line : lines(err())) {
+    simdjson::dom::element doc;
+    ASSERT_EQ(parser.parse(line).get(doc), simdjson::SUCCESS) << "not JSON: " << line;
+    std::string_view level, msg;
+    ASSERT_EQ(doc["level"].get(level), simdjson::SUCCESS) << line;
+    ASSERT_EQ(doc["msg"].get(msg), simdjson::SUCCESS) << line;
+    if (msg.find("a.log:") != std::string_view::npos) {
+      EXPECT_EQ(level, "warning");
+      ++parseErrorLines;
+    }
+  }
+  EXPECT_EQ(parseErrorLines, 10);  // 50 parse errors, at most 10 a minute per stream logged
+  EXPECT_EQ(inspectEvents(dir_.file("state")), 3u);
+}
+
 TEST(RunConfig, ErrorsNameTheKey) {
   TempDir dir;
   const std::vector<std::pair<std::string, std::string>> cases = {
