@@ -49,9 +49,9 @@ TEST(FormatDetectSamples, EveryProvidersFormatIsDetected) {
   for (const auto& [sub, format] : dirs) {
     for (const auto& p : ::blobwatch::testing::sampleFiles(sub)) {
       // Storage Analytics ($logs) lines sit beside the Azure Monitor JSON in azure-blob/.
-      const Format expected =
-          p.extension() == ".log" && std::string(sub) == "azure-blob" ? Format::kAzureAnalytics
-                                                                        : format;
+      const Format expected = p.extension() == ".log" && std::string(sub) == "azure-blob"
+                                  ? Format::kAzureAnalytics
+                                  : format;
       EXPECT_EQ(detectFile(p), expected) << p;
       ++n;
     }
@@ -61,15 +61,12 @@ TEST(FormatDetectSamples, EveryProvidersFormatIsDetected) {
 
 TEST(FormatDetect, GarbageAndEmpty) {
   for (const std::string& s : {
-           std::string(),
-           std::string("   \n\r\n\t  "),
-           std::string("hello world\n"),
-           std::string("not a log line at all, really not\n"),
-           std::string("{\"foo\":1}\n"),
+           std::string(), std::string("   \n\r\n\t  "), std::string("hello world\n"),
+           std::string("not a log line at all, really not\n"), std::string("{\"foo\":1}\n"),
            std::string("[1,2,3]"),
            std::string("a b [06/Feb/2019:00:00:38"),  // too short for the time field
            std::string("\xEF\xBB\xBF"),
-           std::string("1.0;2014-06-19"),  // too short for a Storage Analytics line
+           std::string("1.0;2014-06-19"),       // too short for a Storage Analytics line
            std::string("\"time\",\"c_ip\"\n"),  // a CSV header, but not GCS usage's
        }) {
     EXPECT_EQ(detectFormat(s), Format::kUnknown) << "[" << s << "]";
