@@ -142,12 +142,15 @@ std::string defaultConfigText() {
   }
   std::string out = kConfigHeader;
   for (const auto& section : order) {
-    out += "\n[" + section + "]\n";
+    // Appended piece by piece: GCC 12 at -O3 warns (-Wrestrict, a false positive) on long
+    // std::string + chains.
+    out.append("\n[").append(section).append("]\n");
     for (const ConfigKey* k : bySection[section]) {
-      const std::string name = k->name;
+      const std::string_view name = k->name;
       appendComment(out, k->help);
-      const std::string value = k->defaultValue;
-      out += "#" + name.substr(section.size() + 1) + (value.empty() ? " =" : " = " + value) + "\n";
+      const std::string_view value = k->defaultValue;
+      out.append("#").append(name.substr(section.size() + 1));
+      out.append(value.empty() ? " =" : " = ").append(value).append("\n");
     }
   }
   out += kConfigExamples;
