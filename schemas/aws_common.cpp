@@ -6,10 +6,6 @@
 namespace blobwatch::schemas::aws {
 namespace {
 
-bool startsWith(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
-bool endsWith(std::string_view s, std::string_view p) {
-  return s.size() >= p.size() && s.substr(s.size() - p.size()) == p;
-}
 bool contains(std::string_view s, std::string_view p) {
   return s.find(p) != std::string_view::npos;
 }
@@ -30,7 +26,7 @@ PrincipalKind normalizePrincipal(std::string_view r, std::string& out) {
     out = kAnonymousPrincipal;
     return PrincipalKind::kAnonymous;
   }
-  if (startsWith(r, "arn:")) {
+  if (r.starts_with("arn:")) {
     // arn:partition:service:region:account:resource
     size_t colon5 = std::string_view::npos;
     for (size_t i = 0, from = 0; i < 5; ++i) {
@@ -40,23 +36,23 @@ PrincipalKind normalizePrincipal(std::string_view r, std::string& out) {
     }
     const std::string_view resource =
         colon5 == std::string_view::npos ? std::string_view{} : r.substr(colon5 + 1);
-    if (startsWith(resource, "assumed-role/")) {
+    if (resource.starts_with("assumed-role/")) {
       const size_t slash = resource.find('/', 13);
       out.assign(r.substr(0, slash == std::string_view::npos ? r.size() : colon5 + 1 + slash));
       return PrincipalKind::kRole;
     }
     out.assign(r);
     if (resource == "root") return PrincipalKind::kRoot;
-    if (startsWith(resource, "user/")) return PrincipalKind::kUser;
-    if (startsWith(resource, "federated-user/")) return PrincipalKind::kFederated;
-    if (startsWith(resource, "role/")) return PrincipalKind::kRole;
+    if (resource.starts_with("user/")) return PrincipalKind::kUser;
+    if (resource.starts_with("federated-user/")) return PrincipalKind::kFederated;
+    if (resource.starts_with("role/")) return PrincipalKind::kRole;
     return PrincipalKind::kUnknown;
   }
-  if (startsWith(r, "svc:")) {
+  if (r.starts_with("svc:")) {
     out.assign(r);
     return PrincipalKind::kService;
   }
-  if (r == "AmazonS3" || endsWith(r, ".amazonaws.com")) {
+  if (r == "AmazonS3" || r.ends_with(".amazonaws.com")) {
     out.assign("svc:");
     out.append(r);
     return PrincipalKind::kService;
@@ -91,7 +87,7 @@ OpClass classifyS3Operation(std::string_view op, bool hasKey) {
       return resource == "UPLOAD" ? OpClass::kOther : OpClass::kDelete;
     }
     if (method == "COPY") {
-      return endsWith(resource, "_GET") ? OpClass::kRead : OpClass::kWrite;
+      return resource.ends_with("_GET") ? OpClass::kRead : OpClass::kWrite;
     }
     if (method == "PUT" || method == "POST") return OpClass::kWrite;
     return OpClass::kOther;

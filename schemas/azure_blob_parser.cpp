@@ -193,8 +193,6 @@ bool isStorageCategory(std::string_view c) {
   return c == "StorageRead" || c == "StorageWrite" || c == "StorageDelete";
 }
 
-bool startsWith(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
-
 // The <hash> of "...SasSignature(<hash>)..." in identity.tokenHash, or "".
 std::string_view sasSignatureHash(std::string_view tokenHash) {
   constexpr std::string_view kMarker = "SasSignature(";
@@ -250,14 +248,14 @@ void principalOf(const Fields& f, std::string_view account, AccessEvent& e) {
     }
   } else if (type == "AccountKey") {
     e.authType = AuthType::kHeader;
-    if (startsWith(f.tokenHash, "key1(")) {
+    if (f.tokenHash.starts_with("key1(")) {
       setAccountPrincipal(account, "/key1", e);
-    } else if (startsWith(f.tokenHash, "key2(")) {
+    } else if (f.tokenHash.starts_with("key2(")) {
       setAccountPrincipal(account, "/key2", e);
     } else {
       setAccountPrincipal(account, "/key", e);
     }
-  } else if (type == "Anonymous" || (type.empty() && startsWith(f.statusText, "Anonymous"))) {
+  } else if (type == "Anonymous" || (type.empty() && f.statusText.starts_with("Anonymous"))) {
     e.authType = AuthType::kAnonymous;
     e.principal.assign(kAnonymousPrincipal);
     e.principalKind = PrincipalKind::kAnonymous;

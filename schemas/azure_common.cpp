@@ -103,17 +103,7 @@ void assignCallerAddress(std::string_view caller, AccessEvent& e) {
   e.sourceIp = IpAddress{};
   e.sourceIpText.clear();
   if (caller.empty()) return;
-  std::string_view host = caller;
-  if (caller.front() == '[') {
-    const size_t close = caller.find(']');
-    host = close == std::string_view::npos ? caller.substr(1) : caller.substr(1, close - 1);
-  } else {
-    const size_t colon = caller.find(':');
-    // One colon: host:port. None: a bare IPv4 address. More: a bare IPv6 address.
-    if (colon != std::string_view::npos && caller.find(':', colon + 1) == std::string_view::npos) {
-      host = caller.substr(0, colon);
-    }
-  }
+  const std::string_view host = withoutPort(caller);
   e.sourceIpText.assign(host);
   (void)parseIp(host, e.sourceIp);  // "<Redacted>" and other non-addresses stay text, invalid
 }

@@ -26,11 +26,6 @@ struct Fields {
   bool signedUrl = false;
 };
 
-bool startsWith(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
-bool endsWith(std::string_view s, std::string_view p) {
-  return s.size() >= p.size() && s.substr(s.size() - p.size()) == p;
-}
-
 // True when a URL query string (name=value&...) carries a V2 or V4 signed-URL signature.
 bool hasSignatureParam(std::string_view query) {
   if (!query.empty() && query.front() == '?') query.remove_prefix(1);
@@ -50,12 +45,12 @@ bool hasSignatureParam(std::string_view query) {
 // Cloud Storage methods: "storage.objects.get", or "google.storage.objects.get" as VPC Service
 // Controls denials (policy log) write them.
 bool isStorageMethod(std::string_view m) {
-  return startsWith(m, "storage.") || startsWith(m, "google.storage.");
+  return m.starts_with("storage.") || m.starts_with("google.storage.");
 }
 
 OpClass classifyMethod(std::string_view m) {
-  if (startsWith(m, "google.")) m.remove_prefix(7);
-  if (!startsWith(m, "storage.")) return OpClass::kOther;
+  if (m.starts_with("google.")) m.remove_prefix(7);
+  if (!m.starts_with("storage.")) return OpClass::kOther;
   m.remove_prefix(8);
   static constexpr std::array<std::pair<std::string_view, OpClass>, 14> kTable = {{
       {"objects.get", OpClass::kRead},
@@ -78,10 +73,10 @@ OpClass classifyMethod(std::string_view m) {
   }
   // IAM: storage.setIamPermissions, storage.buckets.setIamPolicy, storage.objects.setIamPolicy,
   // storage.managedFolders.setIamPolicy.
-  if (m == "setIamPermissions" || endsWith(m, ".setIamPolicy")) return OpClass::kPolicy;
+  if (m == "setIamPermissions" || m.ends_with(".setIamPolicy")) return OpClass::kPolicy;
   // ACL changes: storage.{bucket,object,defaultObject}AccessControls.{insert,update,patch,delete}.
   const size_t dot = m.find('.');
-  if (dot != std::string_view::npos && endsWith(m.substr(0, dot), "AccessControls")) {
+  if (dot != std::string_view::npos && m.substr(0, dot).ends_with("AccessControls")) {
     const std::string_view verb = m.substr(dot + 1);
     if (verb == "insert" || verb == "update" || verb == "patch" || verb == "delete" ||
         verb == "create") {
@@ -145,16 +140,16 @@ std::string_view rpcCodeName(int64_t code) {
 // Splits projects/<project>/buckets/<bucket>[/objects/<key>]. The key is everything after
 // "/objects/" (it may contain '/'), as logged: audit logs do not URL-encode it.
 bool bucketAndKey(std::string_view rn, std::string_view& bucket, std::string_view& key) {
-  if (!startsWith(rn, "projects/")) return false;
+  if (!rn.starts_with("projects/")) return false;
   const size_t slash = rn.find('/', 9);
   if (slash == std::string_view::npos) return false;
   std::string_view rest = rn.substr(slash);
-  if (!startsWith(rest, "/buckets/")) return false;
+  if (!rest.starts_with("/buckets/")) return false;
   rest.remove_prefix(9);
   const size_t end = rest.find('/');
   bucket = rest.substr(0, end);
   key = {};
-  if (end != std::string_view::npos && startsWith(rest.substr(end), "/objects/")) {
+  if (end != std::string_view::npos && rest.substr(end).starts_with("/objects/")) {
     key = rest.substr(end + 9);
   }
   return !bucket.empty();
@@ -228,7 +223,7 @@ simdjson::error_code readMetadata(od::object obj, Fields& f) {
       for (auto h : infoObj) {
         std::string_view name;
         if (auto err = h.unescaped_key().get(name)) return err;
-        if (startsWith(name, "x-goog-custom-audit-signed")) f.signedUrl = true;
+        if (name.starts_with("x-goog-custom-audit-signed")) f.signedUrl = true;
       }
     } else if (keyIs(key, "resourceNames")) {  // VPC Service Controls denials
       od::array names;
@@ -342,19 +337,19 @@ simdjson::error_code readMetadata(od::object obj, Fields& f) {
 bool principalOf(const Fields& f, AccessEvent& e) {
   if (!f.principalEmail.empty()) {
     e.principal.assign(f.principalEmail);
-    e.principalKind = endsWith(f.principalEmail, ".gserviceaccount.com") ? PrincipalKind::kService
+    e.principalKind = f.principalEmail.ends_with(".gserviceaccount.com") ? PrincipalKind::kService
                                                                          : PrincipalKind::kUser;
   } else if (!f.principalSubject.empty()) {
     std::string_view s = f.principalSubject;
-    if (startsWith(s, "user:")) {
+    if (s.starts_with("user:")) {
       e.principal.assign(s.substr(5));
       e.principalKind = PrincipalKind::kUser;
-    } else if (startsWith(s, "serviceAccount:")) {
+    } else if (s.starts_with("serviceAccount:")) {
       e.principal.assign(s.substr(15));
       e.principalKind = PrincipalKind::kService;
     } else {
       e.principal.assign(s);
-      e.principalKind = startsWith(s, "principal://") || startsWith(s, "principalSet://")
+      e.principalKind = s.starts_with("principal://") || s.starts_with("principalSet://")
                             ? PrincipalKind::kFederated
                             : PrincipalKind::kUnknown;
     }

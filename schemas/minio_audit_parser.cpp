@@ -252,20 +252,6 @@ std::string_view authorizationAccessKey(std::string_view auth) {
   return {};
 }
 
-// remotehost without a port: "1.2.3.4:5678" -> "1.2.3.4", "[2001:db8::1]:443" -> "2001:db8::1".
-// A bare IPv6 address (several colons, no brackets) is returned whole.
-std::string_view withoutPort(std::string_view host) {
-  if (!host.empty() && host.front() == '[') {
-    const size_t close = host.find(']');
-    return close == std::string_view::npos ? host : host.substr(1, close - 1);
-  }
-  const size_t colon = host.find(':');
-  if (colon != std::string_view::npos && host.find(':', colon + 1) == std::string_view::npos) {
-    return host.substr(0, colon);
-  }
-  return host;
-}
-
 bool isSuccessStatusText(std::string_view status) {
   return status == "OK" || equalsIgnoreCase(status, "success");
 }

@@ -240,6 +240,19 @@ bool base64Decode(std::string_view in, std::string& out) {
   return true;
 }
 
+std::string_view withoutPort(std::string_view host) {
+  if (!host.empty() && host.front() == '[') {
+    const size_t close = host.find(']');
+    return close == std::string_view::npos ? host : host.substr(1, close - 1);
+  }
+  const size_t colon = host.find(':');
+  // One colon: host:port. None: a bare IPv4 address or a name. More: a bare IPv6 address.
+  if (colon != std::string_view::npos && host.find(':', colon + 1) == std::string_view::npos) {
+    return host.substr(0, colon);
+  }
+  return host;
+}
+
 bool equalsIgnoreCase(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {

@@ -38,6 +38,11 @@ void percentDecode(std::string_view in, bool plusIsSpace, std::string& out);
 // a truncated input (one character left over after the last full group).
 [[nodiscard]] bool base64Decode(std::string_view in, std::string& out);
 
+// A logged client address without its port: "1.2.3.4:5678" -> "1.2.3.4",
+// "[2001:db8::1]:443" -> "2001:db8::1". A bare IPv6 address (several colons, no brackets) and
+// anything without a port are returned whole.
+std::string_view withoutPort(std::string_view host);
+
 // ASCII case-insensitive equality.
 bool equalsIgnoreCase(std::string_view a, std::string_view b);
 

@@ -394,3 +394,19 @@ TEST(Base64Decode, RejectsTruncatedInput) {
 
 }  // namespace
 }  // namespace blobwatch::schemas
+
+namespace blobwatch::schemas {
+namespace {
+
+TEST(WithoutPort, StripsAPortOnlyWhereThereIsOne) {
+  EXPECT_EQ(withoutPort("192.0.2.1:5678"), "192.0.2.1");
+  EXPECT_EQ(withoutPort("[2001:db8::1]:443"), "2001:db8::1");
+  EXPECT_EQ(withoutPort("2001:db8::1"), "2001:db8::1");  // bare IPv6: whole
+  EXPECT_EQ(withoutPort("192.0.2.1"), "192.0.2.1");
+  EXPECT_EQ(withoutPort("<Redacted>:443"), "<Redacted>");
+  EXPECT_EQ(withoutPort("[unclosed"), "[unclosed");
+  EXPECT_EQ(withoutPort(""), "");
+}
+
+}  // namespace
+}  // namespace blobwatch::schemas
