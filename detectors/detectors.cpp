@@ -2,6 +2,7 @@
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <string>
 
 #include "detectors/detector.h"
@@ -41,6 +42,20 @@ std::string days(int64_t us) {
   char buf[32];
   std::snprintf(buf, sizeof(buf), "%.1f days", static_cast<double>(us) / 86400e6);
   return buf;
+}
+
+// Byte-wise (lexicographic) order of two addresses, as std::array's operator< gives it, without
+// a call to memcmp: the lookup runs on every event.
+inline bool addressLess(const std::array<uint8_t, 16>& a, const std::array<uint8_t, 16>& b) {
+  uint64_t a0, a1, b0, b1;
+  std::memcpy(&a0, a.data(), 8);
+  std::memcpy(&a1, a.data() + 8, 8);
+  std::memcpy(&b0, b.data(), 8);
+  std::memcpy(&b1, b.data() + 8, 8);
+  a0 = __builtin_bswap64(a0);
+  b0 = __builtin_bswap64(b0);
+  if (a0 != b0) return a0 < b0;
+  return __builtin_bswap64(a1) < __builtin_bswap64(b1);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -98,9 +113,10 @@ class UnknownIp final : public Detector {
     }
     const int prefix = e.sourceIp.isV4() ? config_.ipv4Prefix + 96 : config_.ipv6Prefix;
     const schemas::IpAddress masked = maskAddress(e.sourceIp, prefix);
-    auto it = std::lower_bound(
-        s.addresses.begin(), s.addresses.end(), masked.bytes,
-        [](const AddressStat& a, const std::array<uint8_t, 16>& k) { return a.key < k; });
+    auto it = std::lower_bound(s.addresses.begin(), s.addresses.end(), masked.bytes,
+                               [](const AddressStat& a, const std::array<uint8_t, 16>& k) {
+                                 return addressLess(a.key, k);
+                               });
     if (it != s.addresses.end() && it->key == masked.bytes) {
       it->lastUs = std::max(it->lastUs, e.timeUs);
       ++it->count;

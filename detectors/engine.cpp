@@ -40,8 +40,9 @@ void Engine::reconfigure(DetectorConfig config) {
 }
 
 StoreStatus Engine::process(const schemas::AccessEvent& e) {
-  auto it = principals_.find(std::string_view(e.principal));
-  if (it == principals_.end()) {
+  const uint64_t hash = PrincipalTable::hashOf(e.principal);
+  PrincipalTable::Entry* entry = principals_.find(e.principal, hash);
+  if (entry == nullptr) {
     bool found = false;
     StoreStatus st = store_.getPrincipal(e.principal, valueBuffer_, found);
     if (!st.ok) return st;
@@ -50,16 +51,16 @@ StoreStatus Engine::process(const schemas::AccessEvent& e) {
       return StoreStatus::Error("state of principal '" + e.principal +
                                 "' is corrupt or from a newer blobwatch");
     }
-    it = principals_.emplace(e.principal, std::move(state)).first;
+    entry = &principals_.insert(e.principal, hash, std::move(state));
     counters_.principals = principals_.size();
   }
-  PrincipalState& s = it->second;
+  PrincipalState& s = entry->state;
   if (s.events == 0 || e.timeUs < s.firstSeenUs) s.firstSeenUs = e.timeUs;
   s.lastSeenUs = std::max(s.lastSeenUs, e.timeUs);
   ++s.events;
   if (!s.dirty) {
     s.dirty = true;
-    dirty_.emplace_back(&it->first, &s);
+    dirty_.push_back(entry);
   }
   ++counters_.events;
   if (e.principalKind == schemas::PrincipalKind::kAnonymous &&
@@ -136,10 +137,10 @@ StoreStatus Engine::flush(std::vector<Alert>& out,
   if (dirty_.empty() && pending_.empty() && positions.empty()) return StoreStatus::Ok();
   StateBatch batch;
   batch.principals.reserve(dirty_.size());
-  for (const auto& [name, state] : dirty_) {
+  for (const PrincipalTable::Entry* entry : dirty_) {
     std::string value;
-    state->encode(value);
-    batch.principals.emplace_back(*name, std::move(value));
+    entry->state.encode(value);
+    batch.principals.emplace_back(entry->name, std::move(value));
   }
   batch.alerts.reserve(pending_.size());
   for (const auto& a : pending_) {
@@ -150,7 +151,7 @@ StoreStatus Engine::flush(std::vector<Alert>& out,
   batch.positions = std::move(positions);
   StoreStatus st = store_.commit(batch);
   if (!st.ok) return st;
-  for (const auto& [name, state] : dirty_) state->dirty = false;
+  for (PrincipalTable::Entry* entry : dirty_) entry->state.dirty = false;
   dirty_.clear();
   for (auto& a : pending_) out.push_back(std::move(a));
   pending_.clear();

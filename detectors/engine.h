@@ -5,7 +5,6 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -13,6 +12,7 @@
 #include "detectors/config.h"
 #include "detectors/detector.h"
 #include "detectors/principal_state.h"
+#include "detectors/principal_table.h"
 #include "detectors/state_store.h"
 
 namespace blobwatch::detectors {
@@ -59,17 +59,13 @@ class Engine final : private AlertEmitter {
   size_t pendingAlerts() const { return pending_.size(); }
 
  private:
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
   void emit(Alert&& candidate) override;
 
   DetectorConfig config_;
   StateStore& store_;
   std::vector<std::unique_ptr<Detector>> detectors_;
-  std::unordered_map<std::string, PrincipalState, Hash, std::equal_to<>> principals_;
-  std::vector<std::pair<const std::string*, PrincipalState*>> dirty_;
+  PrincipalTable principals_;
+  std::vector<PrincipalTable::Entry*> dirty_;
   std::vector<Alert> pending_;
   EngineCounters counters_;
   // The principal of the event being processed, for emit().

@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 
 #include "schemas/parser.h"
@@ -21,9 +22,49 @@ namespace blobwatch::schemas::json {
 namespace od = simdjson::ondemand;
 static_assert(kRecordPadding == simdjson::SIMDJSON_PADDING);
 
+// True when the L bytes at `a` and `b` are equal. L is a compile-time constant, so this compiles
+// to a few word loads and compares (the literal's words become immediates) where memcmp would be
+// a call: keys are compared several times per field of every record.
+template <size_t L>
+[[gnu::always_inline]] inline bool sameBytes(const char* a, const char* b) {
+  if constexpr (L >= 8) {
+    uint64_t diff = 0;
+    for (size_t i = 0; i + 8 <= L; i += 8) {
+      uint64_t x, y;
+      std::memcpy(&x, a + i, 8);
+      std::memcpy(&y, b + i, 8);
+      diff |= x ^ y;
+    }
+    if constexpr (L % 8 != 0) {  // the tail, as the last 8 bytes (overlapping the loop's)
+      uint64_t x, y;
+      std::memcpy(&x, a + L - 8, 8);
+      std::memcpy(&y, b + L - 8, 8);
+      diff |= x ^ y;
+    }
+    return diff == 0;
+  } else if constexpr (L >= 4) {
+    uint32_t x0, y0, x1, y1;
+    std::memcpy(&x0, a, 4);
+    std::memcpy(&y0, b, 4);
+    std::memcpy(&x1, a + L - 4, 4);
+    std::memcpy(&y1, b + L - 4, 4);
+    return ((x0 ^ y0) | (x1 ^ y1)) == 0;
+  } else {
+    for (size_t i = 0; i < L; ++i) {
+      if (a[i] != b[i]) return false;
+    }
+    return true;
+  }
+}
+
+// True when an object key (as raw JSON, unescaped) is `name`. Like simdjson's unsafe_is_equal:
+// it looks at the byte after the key's length first, which the document's padding makes
+// readable for names up to SIMDJSON_PADDING bytes.
 template <size_t N>
 [[gnu::always_inline]] inline bool keyIs(od::raw_json_string key, const char (&name)[N]) {
-  return key.unsafe_is_equal(std::string_view(name, N - 1));
+  static_assert(N - 1 <= simdjson::SIMDJSON_PADDING);
+  const char* raw = key.raw();
+  return raw[N - 1] == '"' && sameBytes<N - 1>(raw, name);
 }
 
 // Reads a string, or leaves `out` unchanged for null and non-strings.
