@@ -96,7 +96,10 @@ class AnonymousRead final : public Detector {
 // unknown_ip: an established principal uses an address it never used before.
 class UnknownIp final : public Detector {
  public:
-  explicit UnknownIp(const DetectorConfig& c) : config_(c) {}
+  explicit UnknownIp(const DetectorConfig& c)
+      : config_(c),
+        v4Mask_(maskAddress(allOnes(), c.ipv4Prefix + 96).bytes),
+        v6Mask_(maskAddress(allOnes(), c.ipv6Prefix).bytes) {}
   std::string_view name() const override { return kUnknownIp; }
 
   void observe(const AccessEvent& e, PrincipalState& s, AlertEmitter& emitter) override {
@@ -112,7 +115,9 @@ class UnknownIp final : public Detector {
       return;
     }
     const int prefix = e.sourceIp.isV4() ? config_.ipv4Prefix + 96 : config_.ipv6Prefix;
-    const schemas::IpAddress masked = maskAddress(e.sourceIp, prefix);
+    schemas::IpAddress masked = e.sourceIp;
+    const std::array<uint8_t, 16>& mask = e.sourceIp.isV4() ? v4Mask_ : v6Mask_;
+    for (size_t i = 0; i < 16; ++i) masked.bytes[i] &= mask[i];  // as maskAddress(ip, prefix)
     auto it = std::lower_bound(s.addresses.begin(), s.addresses.end(), masked.bytes,
                                [](const AddressStat& a, const std::array<uint8_t, 16>& k) {
                                  return addressLess(a.key, k);
@@ -195,7 +200,16 @@ class UnknownIp final : public Detector {
   }
 
  private:
+  static schemas::IpAddress allOnes() {
+    schemas::IpAddress ip;
+    ip.bytes.fill(0xFF);
+    ip.valid = true;
+    return ip;
+  }
+
   const DetectorConfig& config_;
+  const std::array<uint8_t, 16> v4Mask_;  // the configured prefixes as byte masks
+  const std::array<uint8_t, 16> v6Mask_;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -212,8 +226,13 @@ class BulkDownload final : public Detector {
       return;
     }
     BulkWindow& b = s.bulk;
-    int64_t index = e.timeUs / config_.bulkWindowUs;
-    if (e.timeUs < 0) --index;
+    // Most events fall in the current window: skip the division for them.
+    int64_t index = b.index;
+    if (b.index < 0 || e.timeUs < b.index * config_.bulkWindowUs ||
+        e.timeUs - b.index * config_.bulkWindowUs >= config_.bulkWindowUs) {
+      index = e.timeUs / config_.bulkWindowUs;
+      if (e.timeUs < 0) --index;
+    }
     if (index > b.index) {
       if (b.index >= 0 && b.objects > 0) {
         b.objectsHistory.add(static_cast<double>(b.objects));

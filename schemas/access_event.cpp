@@ -6,11 +6,6 @@
 
 namespace blobwatch::schemas {
 
-bool IpAddress::isV4() const {
-  static constexpr std::array<uint8_t, 12> kPrefix = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-  return std::memcmp(bytes.data(), kPrefix.data(), kPrefix.size()) == 0;
-}
-
 namespace {
 
 // Dotted-quad IPv4 without inet_pton's copy and locale-free loop: four decimal parts of 1 to 3

@@ -1,7 +1,9 @@
 #pragma once
 
 #include <array>
+#include <bit>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -49,8 +51,20 @@ enum class AuthType : uint8_t { kUnknown, kHeader, kQueryString, kAnonymous };
 struct IpAddress {
   std::array<uint8_t, 16> bytes{};
   bool valid = false;
-  bool isV4() const;
+  // True for an IPv4-mapped address (the first 12 bytes are ::ffff:).
+  bool isV4() const {
+    uint64_t head;
+    uint32_t mid;
+    std::memcpy(&head, bytes.data(), 8);
+    std::memcpy(&mid, bytes.data() + 8, 4);
+    return head == 0 && mid == kV4MappedMid;
+  }
   friend bool operator==(const IpAddress&, const IpAddress&) = default;
+
+ private:
+  // Bytes 8-11 of ::ffff:0:0 (00 00 ff ff) read as a native-endian word.
+  static constexpr uint32_t kV4MappedMid =
+      std::endian::native == std::endian::little ? 0xffff0000u : 0x0000ffffu;
 };
 
 // Parses a textual IPv4 or IPv6 address (no port, no brackets, no zone). Returns false and leaves
