@@ -5,10 +5,12 @@
 #
 # Generates test data into bench/out/ (kept between runs), then measures `blobwatch scan`, the
 # parse-only ceiling (blobwatch-ceiling) and what a user would script instead (jq, awk), pinned to
-# one core, best wall time of BENCH_RUNS runs each. Prints a table and PASS/FAIL per target.
+# one core. blobwatch, the ceiling and awk run in BENCH_RUNS interleaved rounds (every command
+# once per round, so a slow spell of the machine hits a run and its reference alike) and keep
+# their best wall time; jq and the memory run go once. Prints a table and PASS/FAIL per target.
 # Always exits 0 once it has measured: it is a measurement, not a test.
 #
-# Environment (defaults in brackets): BENCH_RUNS [3], BENCH_S3_LINES [1000000],
+# Environment (defaults in brackets): BENCH_RUNS [5], BENCH_S3_LINES [1000000],
 # BENCH_CT_RECORDS [500000], BENCH_AZ_RECORDS [500000], BENCH_GCS_RECORDS [500000],
 # BENCH_PRINCIPALS [1000], BENCH_RSS_PRINCIPALS [100000], BENCH_RSS_LINES [1000000].
 set -euo pipefail
@@ -17,7 +19,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${1:-build-bench}
 case "$BUILD" in /*) ;; *) BUILD="$ROOT/$BUILD" ;; esac
 
-RUNS=${BENCH_RUNS:-3}
+RUNS=${BENCH_RUNS:-5}
 S3_LINES=${BENCH_S3_LINES:-1000000}
 CT_RECORDS=${BENCH_CT_RECORDS:-500000}
 AZ_RECORDS=${BENCH_AZ_RECORDS:-500000}
@@ -79,59 +81,64 @@ RSS_FILE=$(gen s3-access "$RSS_LINES" "$RSS_PRINCIPALS")
 for f in "$S3_FILE" "$CT_FILE" "$AZ_FILE" "$GCS_FILE" "$RSS_FILE"; do cat "$f" >/dev/null; done  # warm the page cache
 
 # ---------------------------------------------------------------------------------------------
-# measure NAME STDOUT CMD...: runs CMD RUNS times pinned, with a fresh state directory at $STATE
-# before each run. Sets BEST_S (best wall seconds), RSS_KB (largest peak RSS), and keeps the
-# stdout and stderr of the best run in $TMP/NAME.out and $TMP/NAME.err ("" STDOUT keeps stdout,
-# otherwise it goes to STDOUT).
+# measure NAME STDOUT CMD...: runs CMD once, pinned, with a fresh state directory at $STATE.
+# Keeps, per NAME over the rounds, the best wall seconds in BEST[NAME], the largest peak RSS in
+# RSS[NAME], and the stdout and stderr of the best run in $TMP/NAME.out and $TMP/NAME.err (""
+# STDOUT keeps stdout, otherwise it goes to STDOUT). A failed run marks NAME failed for good.
+declare -A BEST RSS FAILED
 measure() {
   local name=$1 sink=$2
   shift 2
-  BEST_S=""
-  RSS_KB=0
-  local i t0 t1 wall rss status
-  for ((i = 0; i < RUNS; i++)); do
-    rm -rf "$STATE"
-    mkdir -p "$STATE"
-    local out="$TMP/run.out"
-    [[ -n "$sink" ]] && out=$sink
-    t0=$(date +%s.%N)
-    status=0
-    "${PIN[@]}" /usr/bin/time -f '%M' -o "$TMP/run.rss" "$@" >"$out" 2>"$TMP/run.err" || status=$?
-    t1=$(date +%s.%N)
-    if [[ $status -ne 0 ]]; then
-      echo "run.sh: $name failed (exit $status):" >&2
-      tail -5 "$TMP/run.err" >&2
-      BEST_S=""
-      return 0
-    fi
-    wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", b - a }')
-    rss=$(tail -1 "$TMP/run.rss")
-    ((rss > RSS_KB)) && RSS_KB=$rss
-    if [[ -z "$BEST_S" ]] || awk -v w="$wall" -v b="$BEST_S" 'BEGIN { exit !(w < b) }'; then
-      BEST_S=$wall
-      cp "$TMP/run.err" "$TMP/$name.err"
-      [[ -z "$sink" ]] && cp "$TMP/run.out" "$TMP/$name.out"
-    fi
-  done
+  [[ -n "${FAILED[$name]:-}" ]] && return 0
   rm -rf "$STATE"
+  mkdir -p "$STATE"
+  local out="$TMP/run.out" t0 t1 wall rss status=0
+  if [[ -n "$sink" ]]; then out=$sink; fi
+  t0=$(date +%s.%N)
+  "${PIN[@]}" /usr/bin/time -f '%M' -o "$TMP/run.rss" "$@" >"$out" 2>"$TMP/run.err" || status=$?
+  t1=$(date +%s.%N)
+  rm -rf "$STATE"
+  if [[ $status -ne 0 ]]; then
+    echo "run.sh: $name failed (exit $status):" >&2
+    tail -5 "$TMP/run.err" >&2
+    FAILED[$name]=1
+    BEST[$name]=""
+    return 0
+  fi
+  wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", b - a }')
+  rss=$(tail -1 "$TMP/run.rss")
+  if ((rss > ${RSS[$name]:-0})); then RSS[$name]=$rss; fi
+  if [[ -z "${BEST[$name]:-}" ]] || awk -v w="$wall" -v b="${BEST[$name]}" 'BEGIN { exit !(w < b) }'; then
+    BEST[$name]=$wall
+    cp "$TMP/run.err" "$TMP/$name.err"
+    if [[ -z "$sink" ]]; then cp "$TMP/run.out" "$TMP/$name.out"; fi
+  fi
+  return 0
 }
 
 # Extracts "key":NUMBER from the last line of a file.
 jsonNumber() { tail -1 "$2" | grep -o "\"$1\":[0-9.]*" | head -1 | cut -d: -f2; }
 
-declare -A SEC REC RSS
-run() {  # KEY RECORDS-SOURCE STDOUT CMD...
+# run KEY RECORDS-SOURCE STDOUT CMD...: one measurement of KEY in this round; the records count
+# comes from blobwatch's summary, the ceiling's output, or is given.
+declare -A SEC REC RECSRC
+run() {
   local key=$1 recsrc=$2 sink=$3
   shift 3
-  echo "run.sh: measuring $key ..." >&2
+  RECSRC[$key]=$recsrc
   measure "$key" "$sink" "$@"
-  SEC[$key]=${BEST_S:-}
-  RSS[$key]=$RSS_KB
-  case "$recsrc" in
-    blobwatch) REC[$key]=$( [[ -n "$BEST_S" ]] && jsonNumber events "$TMP/$key.err" || echo "") ;;
-    ceiling) REC[$key]=$( [[ -n "$BEST_S" ]] && jsonNumber records "$TMP/$key.out" || echo "") ;;
-    *) REC[$key]=$recsrc ;;
-  esac
+}
+# After the rounds: seconds and records of each KEY.
+settle() {
+  local key
+  for key in "${!RECSRC[@]}"; do
+    SEC[$key]=${BEST[$key]:-}
+    case "${RECSRC[$key]}" in
+      blobwatch) REC[$key]=$( [[ -n "${SEC[$key]}" ]] && jsonNumber events "$TMP/$key.err" || echo "") ;;
+      ceiling) REC[$key]=$( [[ -n "${SEC[$key]}" ]] && jsonNumber records "$TMP/$key.out" || echo "") ;;
+      *) REC[$key]=${RECSRC[$key]} ;;
+    esac
+  done
 }
 
 S3_LINES_REAL=$(wc -l <"$S3_FILE")
@@ -144,26 +151,30 @@ AZ_BYTES=$(stat -c %s "$AZ_FILE")
 GCS_BYTES=$(stat -c %s "$GCS_FILE")
 AWK_NAME=$(basename "$(readlink -f "$(command -v awk)")")
 
-run bw_s3 blobwatch /dev/null "$BLOBWATCH" scan --state-dir "$STATE" "$S3_FILE"
-run ceil_s3 ceiling "" "$CEILING" s3-access "$S3_FILE"
-run awk_s3 "$S3_LINES_REAL" /dev/null awk '$10 == 200' "$S3_FILE"
-run bw_ct blobwatch /dev/null "$BLOBWATCH" scan --state-dir "$STATE" "$CT_FILE"
-run ceil_ct ceiling "" "$CEILING" cloudtrail "$CT_FILE"
+# Rounds: every command once per round, so that a slow spell of this (shared, noisy) machine hits
+# a blobwatch run and its reference alike; each keeps its best round.
+for ((round = 1; round <= RUNS; round++)); do
+  echo "run.sh: round $round of $RUNS ..." >&2
+  run bw_s3 blobwatch /dev/null "$BLOBWATCH" scan --state-dir "$STATE" "$S3_FILE"
+  run ceil_s3 ceiling "" "$CEILING" s3-access "$S3_FILE"
+  run awk_s3 "$S3_LINES_REAL" /dev/null awk '$10 == 200' "$S3_FILE"
+  run bw_ct blobwatch /dev/null "$BLOBWATCH" scan --state-dir "$STATE" "$CT_FILE"
+  run ceil_ct ceiling "" "$CEILING" cloudtrail "$CT_FILE"
+  run bw_az blobwatch /dev/null "$BLOBWATCH" scan --state-dir "$STATE" "$AZ_FILE"
+  run ceil_az ceiling "" "$CEILING" azure-blob "$AZ_FILE"
+  run bw_gcs blobwatch /dev/null "$BLOBWATCH" scan --state-dir "$STATE" "$GCS_FILE"
+  run ceil_gcs ceiling "" "$CEILING" gcs-audit "$GCS_FILE"
+done
+# jq is 30x slower than blobwatch: one run each is plenty for a 10x target.
 run jq_ct "$CT_LINES_REAL" /dev/null \
   jq -c 'select(.eventName == "GetObject" and .userIdentity.type == "IAMUser")' "$CT_FILE"
-run bw_az blobwatch /dev/null "$BLOBWATCH" scan --state-dir "$STATE" "$AZ_FILE"
-run ceil_az ceiling "" "$CEILING" azure-blob "$AZ_FILE"
 run jq_az "$AZ_LINES_REAL" /dev/null \
   jq -c 'select(.operationName == "GetBlob" and .identity.type == "OAuth")' "$AZ_FILE"
-run bw_gcs blobwatch /dev/null "$BLOBWATCH" scan --state-dir "$STATE" "$GCS_FILE"
-run ceil_gcs ceiling "" "$CEILING" gcs-audit "$GCS_FILE"
 run jq_gcs "$GCS_LINES_REAL" /dev/null \
   jq -c 'select(.protoPayload.methodName == "storage.objects.get" and .severity == "INFO")' \
   "$GCS_FILE"
-RUNS_SAVED=$RUNS
-RUNS=1
 run bw_rss blobwatch /dev/null "$BLOBWATCH" scan --state-dir "$STATE" "$RSS_FILE"
-RUNS=$RUNS_SAVED
+settle
 RSS_SEEN=$(jsonNumber principals "$TMP/bw_rss.err" 2>/dev/null || echo "?")
 
 # ---------------------------------------------------------------------------------------------
@@ -191,7 +202,7 @@ row() {  # LABEL KEY BYTES
     return
   fi
   printf '  %-44s %10s %9.3f %12s %9s %9s\n' "$1" "${REC[$2]}" "${SEC[$2]}" "$r" "$m" \
-    "$(rssMb "${RSS[$2]}")"
+    "$(rssMb "${RSS[$2]:-0}")"
 }
 
 bwS3=$(rate bw_s3)
@@ -211,7 +222,8 @@ kernel=$(head -1 "$TMP/ceil_ct.out" 2>/dev/null | grep -o 'simdjson [a-z0-9]* ke
 
 echo
 echo "blobwatch benchmark  ($(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | \
-  sed 's/^ *//'); ${PIN[*]:-unpinned}; best of $RUNS runs; MB = 10^6 bytes)"
+  sed 's/^ *//'); ${PIN[*]:-unpinned}; best of $RUNS interleaved rounds, jq and
+  the memory run once; MB = 10^6 bytes)"
 echo
 printf '  %-44s %10s %9s %12s %9s %9s\n' "" "records" "best s" "records/s" "MB/s" "RSS MB"
 echo "S3 server access logs: $(basename "$S3_FILE") ($S3_LINES_REAL lines, $PRINCIPALS principals," \
