@@ -2,6 +2,7 @@
 
 #include <array>
 #include <charconv>
+#include <cstring>
 
 namespace blobwatch::schemas {
 namespace {
@@ -170,9 +171,22 @@ void formatRfc3339(int64_t timeUs, std::string& out) {
 }
 
 void percentDecode(std::string_view in, bool plusIsSpace, std::string& out) {
-  // Most keys need no decoding: copy up to the first byte that does, in one go.
-  size_t first = 0;
-  while (first < in.size() && in[first] != '%' && !(plusIsSpace && in[first] == '+')) ++first;
+  if (in.empty()) {
+    out.clear();
+    return;
+  }
+  // Most keys need no decoding: find the first byte that does with memchr (keys are long: a
+  // byte loop here cost more than the rest of an Azure record's key handling) and copy up to it
+  // in one go.
+  size_t first = in.size();
+  if (const void* pct = std::memchr(in.data(), '%', in.size()); pct != nullptr) {
+    first = static_cast<size_t>(static_cast<const char*>(pct) - in.data());
+  }
+  if (plusIsSpace) {
+    if (const void* plus = std::memchr(in.data(), '+', first); plus != nullptr) {
+      first = static_cast<size_t>(static_cast<const char*>(plus) - in.data());
+    }
+  }
   out.assign(in.data(), first);
   if (first == in.size()) return;
   for (size_t i = first; i < in.size(); ++i) {

@@ -167,6 +167,10 @@ TEST(PercentDecode, EncodedPlusStaysPlus) {
   EXPECT_EQ(decode("a%2Bb", true), "a+b");
   EXPECT_EQ(decode("a%2bb", false), "a+b");
   EXPECT_EQ(decode("%2B+%2B", true), "+ +");
+  // The first byte to decode is a '+' before any '%', or a '%' before any '+'.
+  EXPECT_EQ(decode("a+b%41", true), "a bA");
+  EXPECT_EQ(decode("%41+b", true), "A b");
+  EXPECT_EQ(decode("a+b%41", false), "a+bA");
 }
 
 TEST(PercentDecode, DoubleEncodedDecodedOnce) {
