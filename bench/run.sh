@@ -236,27 +236,24 @@ row "ceiling: bare tokenizer, fields 1-17" ceil_s3 "$S3_BYTES"
 row "$AWK_NAME '\$10 == 200'" awk_s3 "$S3_BYTES"
 printf '  %-44s %10s\n' "blobwatch / ceiling (records/s)" "$(ratio "$bwS3" "$ceilS3")"
 printf '  %-44s %10s\n' "blobwatch / $AWK_NAME (records/s)" "$(ratio "$bwS3" "$awkS3")"
-echo "CloudTrail S3 data events: $(basename "$CT_FILE") ($CT_LINES_REAL records, $PRINCIPALS" \
-  "principals, $(calc "printf \"%.0f\", $CT_BYTES / 1e6") MB)"
-row "blobwatch scan (all detectors)" bw_ct "$CT_BYTES"
-row "ceiling: On-Demand, same fields" ceil_ct "$CT_BYTES"
-row "jq -c 'select(GetObject and IAMUser)'" jq_ct "$CT_BYTES"
-printf '  %-44s %10s\n' "blobwatch / ceiling (records/s)" "$(ratio "$bwCt" "$ceilCt")"
-printf '  %-44s %10s\n' "blobwatch / jq (records/s)" "$(ratio "$bwCt" "$jqCt")"
-echo "Azure Monitor resource logs (blob): $(basename "$AZ_FILE") ($AZ_LINES_REAL records," \
-  "$PRINCIPALS principals, $(calc "printf \"%.0f\", $AZ_BYTES / 1e6") MB)"
-row "blobwatch scan (all detectors)" bw_az "$AZ_BYTES"
-row "ceiling: On-Demand, same fields" ceil_az "$AZ_BYTES"
-row "jq -c 'select(GetBlob and OAuth)'" jq_az "$AZ_BYTES"
-printf '  %-44s %10s\n' "blobwatch / ceiling (records/s)" "$(ratio "$bwAz" "$ceilAz")"
-printf '  %-44s %10s\n' "blobwatch / jq (records/s)" "$(ratio "$bwAz" "$jqAz")"
-echo "GCS Cloud Audit Logs: $(basename "$GCS_FILE") ($GCS_LINES_REAL records, $PRINCIPALS" \
-  "principals, $(calc "printf \"%.0f\", $GCS_BYTES / 1e6") MB)"
-row "blobwatch scan (all detectors)" bw_gcs "$GCS_BYTES"
-row "ceiling: On-Demand, same fields" ceil_gcs "$GCS_BYTES"
-row "jq -c 'select(objects.get and INFO)'" jq_gcs "$GCS_BYTES"
-printf '  %-44s %10s\n' "blobwatch / ceiling (records/s)" "$(ratio "$bwGcs" "$ceilGcs")"
-printf '  %-44s %10s\n' "blobwatch / jq (records/s)" "$(ratio "$bwGcs" "$jqGcs")"
+# jsonSection TITLE FILE RECORDS BYTES SUFFIX JQ-LABEL BW CEIL JQ: one JSON format's rows (keys
+# bw_SUFFIX, ceil_SUFFIX, jq_SUFFIX) and its two ratios.
+jsonSection() {
+  local mb
+  mb=$(calc "printf \"%.0f\", $4 / 1e6")
+  echo "$1: $(basename "$2") ($3 records, $PRINCIPALS principals, $mb MB)"
+  row "blobwatch scan (all detectors)" "bw_$5" "$4"
+  row "ceiling: On-Demand, same fields" "ceil_$5" "$4"
+  row "$6" "jq_$5" "$4"
+  printf '  %-44s %10s\n' "blobwatch / ceiling (records/s)" "$(ratio "$7" "$8")"
+  printf '  %-44s %10s\n' "blobwatch / jq (records/s)" "$(ratio "$7" "$9")"
+}
+jsonSection "CloudTrail S3 data events" "$CT_FILE" "$CT_LINES_REAL" "$CT_BYTES" ct \
+  "jq -c 'select(GetObject and IAMUser)'" "$bwCt" "$ceilCt" "$jqCt"
+jsonSection "Azure Monitor resource logs (blob)" "$AZ_FILE" "$AZ_LINES_REAL" "$AZ_BYTES" az \
+  "jq -c 'select(GetBlob and OAuth)'" "$bwAz" "$ceilAz" "$jqAz"
+jsonSection "GCS Cloud Audit Logs" "$GCS_FILE" "$GCS_LINES_REAL" "$GCS_BYTES" gcs \
+  "jq -c 'select(objects.get and INFO)'" "$bwGcs" "$ceilGcs" "$jqGcs"
 echo "Memory: $(basename "$RSS_FILE") ($RSS_LINES lines, $RSS_PRINCIPALS principals generated)"
 row "blobwatch scan, $RSS_SEEN principals in state" bw_rss "$(stat -c %s "$RSS_FILE")"
 for k in bw_s3 bw_ct bw_az bw_gcs bw_rss; do
