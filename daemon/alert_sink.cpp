@@ -91,8 +91,12 @@ std::unique_ptr<AlertSink> makeSink(const SinkConfig& config, std::FILE* stdoutS
 ingest::IoStatus NdjsonWriter::write(const detectors::Alert& alert) {
   line_.clear();
   detectors::writeAlertJson(alert, line_);
-  line_.push_back('\n');
-  if (std::fwrite(line_.data(), 1, line_.size(), out_) != line_.size()) {
+  return writeJson(line_);
+}
+
+ingest::IoStatus NdjsonWriter::writeJson(std::string_view json) {
+  if (std::fwrite(json.data(), 1, json.size(), out_) != json.size() ||
+      std::fputc('\n', out_) == EOF) {
     return ingest::IoStatus::Error(name_ + ": write failed: " + std::strerror(errno));
   }
   return ingest::IoStatus::Ok();

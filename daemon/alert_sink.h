@@ -78,6 +78,8 @@ class NdjsonWriter {
  public:
   NdjsonWriter(std::FILE* out, std::string name) : out_(out), name_(std::move(name)) {}
   ingest::IoStatus write(const detectors::Alert& alert);
+  // Writes an alert already in its writeAlertJson form (as Engine::flush hands it out).
+  ingest::IoStatus writeJson(std::string_view json);
   ingest::IoStatus flush();
 
  private:

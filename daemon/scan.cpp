@@ -76,15 +76,16 @@ class Pipeline final : public schemas::EventSink {
   bool flush(std::vector<std::pair<std::string, std::string>> positions) {
     if (!failed_.empty()) return false;
     alerts_.clear();
-    detectors::StoreStatus st = engine_.flush(alerts_, std::move(positions));
+    alertJson_.clear();
+    detectors::StoreStatus st = engine_.flush(alerts_, std::move(positions), &alertJson_);
     if (!st.ok) {
       failed_ = st.message;
       return false;
     }
     inBatch_ = 0;
     batchStart_ = std::chrono::steady_clock::now();
-    for (const auto& a : alerts_) {
-      ingest::IoStatus io = sink_.write(a);
+    for (const std::string& json : alertJson_) {  // as committed: not serialized again
+      ingest::IoStatus io = sink_.writeJson(json);
       if (!io.ok) {
         failed_ = io.message;
         return false;
@@ -111,6 +112,7 @@ class Pipeline final : public schemas::EventSink {
   uint32_t inBatch_ = 0;
   std::chrono::steady_clock::time_point batchStart_;
   std::vector<detectors::Alert> alerts_;
+  std::vector<std::string> alertJson_;
   std::string failed_;
 };
 

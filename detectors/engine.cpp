@@ -133,7 +133,8 @@ void Engine::emit(Alert&& a) {
 }
 
 StoreStatus Engine::flush(std::vector<Alert>& out,
-                          std::vector<std::pair<std::string, std::string>> positions) {
+                          std::vector<std::pair<std::string, std::string>> positions,
+                          std::vector<std::string>* alertJson) {
   if (dirty_.empty() && pending_.empty() && positions.empty()) return StoreStatus::Ok();
   StateBatch batch;
   batch.principals.reserve(dirty_.size());
@@ -155,6 +156,9 @@ StoreStatus Engine::flush(std::vector<Alert>& out,
   dirty_.clear();
   for (auto& a : pending_) out.push_back(std::move(a));
   pending_.clear();
+  if (alertJson != nullptr) {
+    for (auto& [id, text] : batch.alerts) alertJson->push_back(std::move(text));
+  }
   return StoreStatus::Ok();
 }
 

@@ -43,10 +43,12 @@ class Engine final : private AlertEmitter {
   [[nodiscard]] StoreStatus process(const schemas::AccessEvent& event);
 
   // Commits, in one StateStore::commit, the state of every principal changed since the last
-  // flush, the alerts raised since then and `positions`; then appends those alerts to `out`.
-  // On failure nothing is appended and the pending alerts are kept for the next flush.
+  // flush, the alerts raised since then and `positions`; then appends those alerts to `out`
+  // and, with `alertJson`, each one's writeAlertJson form (as committed) to it, in the same
+  // order. On failure nothing is appended and the pending alerts are kept for the next flush.
   [[nodiscard]] StoreStatus flush(std::vector<Alert>& out,
-                                  std::vector<std::pair<std::string, std::string>> positions = {});
+                                  std::vector<std::pair<std::string, std::string>> positions = {},
+                                  std::vector<std::string>* alertJson = nullptr);
 
   // Replaces the detector settings (SIGHUP). Call between events; state is kept, and detectors
   // enabled or disabled take effect from the next event.

@@ -455,6 +455,27 @@ TEST(EnginePersistence, OneCommitPerFlushCarriesStateAndAlerts) {
   for (const auto& a : out) EXPECT_TRUE(store.alerts().count(a.id));
 }
 
+TEST(EnginePersistence, FlushHandsOutTheCommittedJsonOfEachAlert) {
+  MemoryStateStore store;
+  Engine engine(DetectorConfig{}, store);
+  for (const auto& e : story()) ASSERT_TRUE(engine.process(e).ok);
+  std::vector<Alert> out;
+  std::vector<std::string> json;
+  ASSERT_TRUE(engine.flush(out, {}, &json).ok);
+  ASSERT_FALSE(out.empty());
+  ASSERT_EQ(json.size(), out.size());
+  for (size_t i = 0; i < out.size(); ++i) {
+    std::string expected;
+    writeAlertJson(out[i], expected);
+    EXPECT_EQ(json[i], expected) << i;                      // the alert's own JSON, in order
+    EXPECT_EQ(json[i], store.alerts().at(out[i].id)) << i;  // exactly what was committed
+  }
+  // A flush with nothing pending hands out nothing.
+  json.clear();
+  ASSERT_TRUE(engine.flush(out, {}, &json).ok);
+  EXPECT_TRUE(json.empty());
+}
+
 class FailingStore final : public StateStore {
  public:
   StoreStatus getPrincipal(std::string_view, std::string&, bool& found) override {
