@@ -37,6 +37,9 @@ std::unique_ptr<RocksDbStateStore> RocksDbStateStore::open(const std::string& di
   options.max_open_files = 256;
   options.keep_log_file_num = 2;
   options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+  // The store holds a few small SST files at most: the default 16 threads that open them in
+  // parallel cost more to start than they save.
+  options.max_file_opening_threads = 1;
   // Small memtables: the hot state lives in the engine's memory, so RocksDB's write buffers only
   // stage what a batch wrote; the defaults (64 MiB, two of them per family) would dominate RSS.
   rocksdb::ColumnFamilyOptions small;
@@ -53,12 +56,29 @@ std::unique_ptr<RocksDbStateStore> RocksDbStateStore::open(const std::string& di
   };
   std::unique_ptr<RocksDbStateStore> store(new RocksDbStateStore());
   rocksdb::DB* raw = nullptr;
-  rocksdb::Status st = rocksdb::DB::Open(options, dir, cfs, &store->handles_, &raw);
-  if (!st.ok()) {
+  // A new store (`blobwatch scan`'s temporary one, a first start): open it with the default
+  // family and create the others in one call. Open's create_missing_column_families creates
+  // them one at a time, each rewriting and syncing the OPTIONS file: 11 ms against 7 ms here.
+  std::vector<std::string> existing;
+  const bool fresh =
+      !rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(options), dir, &existing).ok();
+  rocksdb::Status st;
+  if (fresh) {
+    st = rocksdb::DB::Open(options, dir, {cfs.front()}, &store->handles_, &raw);
+    if (st.ok()) {
+      store->db_.reset(raw);
+      std::vector<rocksdb::ColumnFamilyHandle*> created;
+      st = raw->CreateColumnFamilies({cfs.begin() + 1, cfs.end()}, &created);
+      store->handles_.insert(store->handles_.end(), created.begin(), created.end());
+    }
+  } else {
+    st = rocksdb::DB::Open(options, dir, cfs, &store->handles_, &raw);
+    if (st.ok()) store->db_.reset(raw);
+  }
+  if (!st.ok() || store->handles_.size() != cfs.size()) {
     error = "cannot open state directory " + dir + ": " + st.ToString();
     return nullptr;
   }
-  store->db_.reset(raw);
   store->sync_ = syncWrites;
   store->dir_ = dir;
   std::string version;

@@ -51,14 +51,22 @@ void RecordSplitter::reset() {
 }
 
 char* RecordSplitter::prepare(size_t n) {
-  if (begin_ > 0 && (begin_ == end_ || begin_ > buf_.size() / 2)) {
+  // Move the unconsumed tail (usually a partial record) to the front when the buffer is over
+  // half consumed or would otherwise have to grow: a reader that asks for the same n every time
+  // then keeps one buffer of n plus a record, instead of doubling it once the tail is nonempty.
+  if (begin_ > 0 &&
+      (begin_ == end_ || begin_ > buf_.size() / 2 || end_ + n + kRecordPadding > buf_.size())) {
     std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
     scanPos_ -= std::min(scanPos_, begin_);
     end_ -= begin_;
     begin_ = 0;
   }
   const size_t need = end_ + n + kRecordPadding;
-  if (buf_.size() < need) buf_.resize(std::max(need, buf_.size() * 2));
+  if (buf_.size() < need) {
+    // A record longer than a read is accumulating: double, so that its bytes are copied O(1)
+    // times each. Otherwise grow by the shortfall and an eighth, for the next tails' variation.
+    buf_.resize(end_ > n ? std::max(need, buf_.size() * 2) : need + need / 8);
+  }
   return buf_.data() + end_;
 }
 

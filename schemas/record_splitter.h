@@ -45,6 +45,8 @@ class RecordSplitter {
   // Bytes committed but not yet yielded as records (a partial record waiting for its end).
   size_t pendingBytes() const { return end_ - begin_; }
   bool finished() const { return finished_; }
+  // Bytes the buffer holds, committed or not (memory in use).
+  size_t bufferBytes() const { return buf_.size(); }
 
   // Yields the next complete record. Returns false when more input is needed (or, after finish(),
   // when everything was yielded).

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <rocksdb/db.h>
 
+#include <algorithm>
+
 #include "tests/support/process.h"
 
 namespace blobwatch::daemon {
@@ -32,6 +34,26 @@ TEST(RocksDbStateStore, CommitIsDurableAcrossReopen) {
   ASSERT_TRUE(store->getPrincipal("nobody", value, found).ok);
   EXPECT_FALSE(found);
   EXPECT_EQ(store->countAlerts(), 1u);
+}
+
+TEST(RocksDbStateStore, ANewStoreHasEveryFamilyAndReopens) {
+  TempDir dir;
+  std::string error;
+  { ASSERT_TRUE(RocksDbStateStore::open(dir.path().string(), false, error)) << error; }
+  std::vector<std::string> families;
+  ASSERT_TRUE(
+      rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir.path().string(), &families).ok());
+  std::sort(families.begin(), families.end());
+  EXPECT_EQ(families,
+            (std::vector<std::string>{"alerts", "baselines", "default", "meta", "positions"}));
+  auto store = RocksDbStateStore::open(dir.path().string(), false, error);
+  ASSERT_TRUE(store) << error;
+  detectors::StateBatch batch;
+  batch.positions = {{"file.log", "9"}};
+  ASSERT_TRUE(store->commit(batch).ok);
+  std::map<std::string, std::string, std::less<>> positions;
+  ASSERT_TRUE(store->loadPositions(positions).ok);
+  EXPECT_EQ(positions["file.log"], "9");
 }
 
 TEST(RocksDbStateStore, RefusesAStateOfAnotherSchemaVersion) {

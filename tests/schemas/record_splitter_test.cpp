@@ -64,6 +64,29 @@ TEST(LineFraming, LineNumbersIncludingBlankLines) {
   expectSplit("a\nbb\n\nccc\n", Framing::kLines, {{"a", 1}, {"bb", 2}, {"", 3}, {"ccc", 4}});
 }
 
+TEST(LineFraming, SteadyReadsKeepOneBufferOfAChunkAndARecord) {
+  // Reads of 4 KiB that end inside a 100-byte line, over and over: the partial line is moved to
+  // the front instead of the buffer doubling.
+  constexpr size_t kChunk = 4096;
+  const std::string line = std::string(99, 'x') + "\n";
+  std::string in;
+  while (in.size() < 64 * kChunk) in += line;
+  RecordSplitter splitter(Framing::kLines);
+  Record r;
+  size_t records = 0;
+  for (size_t pos = 0; pos < in.size(); pos += kChunk) {
+    const size_t n = std::min(kChunk, in.size() - pos);
+    std::memcpy(splitter.prepare(kChunk), in.data() + pos, n);
+    splitter.commit(n);
+    while (splitter.next(r)) {
+      ASSERT_EQ(r.bytes, std::string_view(line).substr(0, 99));
+      ++records;
+    }
+  }
+  EXPECT_EQ(records, in.size() / line.size());
+  EXPECT_LT(splitter.bufferBytes(), 2 * kChunk);
+}
+
 TEST(LineFraming, CrLf) {
   expectSplit("a\r\nbb\r\n\r\nc\r\n", Framing::kLines, {{"a", 1}, {"bb", 2}, {"", 3}, {"c", 4}});
   // Only a final "\r" is a line-ending; one inside the line stays.
