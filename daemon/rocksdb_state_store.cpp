@@ -127,7 +127,13 @@ detectors::StoreStatus RocksDbStateStore::getPrincipal(std::string_view principa
 }
 
 detectors::StoreStatus RocksDbStateStore::commit(const detectors::StateBatch& batch) {
-  rocksdb::WriteBatch wb;
+  // Reserve the batch's bytes up front (each record: a tag, a family id and two varint lengths,
+  // at most 12 bytes, then key and value), instead of growing its buffer by doubling.
+  size_t bytes = 64;
+  for (const auto& [k, v] : batch.principals) bytes += 12 + k.size() + v.size();
+  for (const auto& alert : batch.alerts) bytes += 12 + 8 + alert.second.size();
+  for (const auto& [k, v] : batch.positions) bytes += 12 + k.size() + v.size();
+  rocksdb::WriteBatch wb(bytes);
   for (const auto& [k, v] : batch.principals) (void)wb.Put(handles_[kBaselines], k, v);
   uint64_t seq = nextSeq_.load();
   for (const auto& alert : batch.alerts) {
