@@ -91,6 +91,32 @@ TEST(ParseIso8601, RejectsGarbage) {
   }
 }
 
+TEST(ParseIso8601, ADateSeenBeforeStillGetsEveryCheck) {
+  // The date of the previous timestamp is remembered; what follows it is checked every time,
+  // and a different date is parsed and validated anew.
+  const int64_t day = utcUs(2024, 10, 15, 0, 0, 0);
+  EXPECT_EQ(iso("2024-10-15T08:57:13Z"), day + utcUs(1970, 1, 1, 8, 57, 13));
+  for (const char* bad : {"2024-10-15T24:00:00Z", "2024-10-15X08:57:13Z", "2024-10-15T08:57",
+                          "2024-10-15T08:60:13Z", "2024-10-15T08:57:13Zjunk", "2024-10-15"}) {
+    int64_t t = 777;
+    EXPECT_FALSE(parseIso8601(bad, t)) << bad;
+    EXPECT_EQ(t, 777) << bad;
+  }
+  EXPECT_EQ(iso("2024-10-15 23:59:60.5+01:00"), day + utcUs(1970, 1, 1, 22, 59, 60) + 500'000);
+  EXPECT_EQ(iso("2024-02-29T00:00:00Z"), utcUs(2024, 2, 29, 0, 0, 0));
+  int64_t t = 777;
+  EXPECT_FALSE(parseIso8601("2023-02-29T00:00:00Z", t));
+  EXPECT_FALSE(parseIso8601("2024-02-30T00:00:00Z", t));
+  EXPECT_EQ(iso("2024-02-29T12:00:00Z"), utcUs(2024, 2, 29, 12, 0, 0));
+  // Dates alternating record by record.
+  for (int i = 0; i < 100; ++i) {
+    const int d = 1 + i % 28;
+    const std::string text = "2025-03-" + std::string(d < 10 ? "0" : "") + std::to_string(d) +
+                             "T01:02:0" + std::to_string(i % 10) + ".25Z";
+    EXPECT_EQ(iso(text), utcUs(2025, 3, d, 1, 2, i % 10) + 250'000) << text;
+  }
+}
+
 TEST(ParseClfTime, S3AccessLogTime) {
   EXPECT_EQ(clf("06/Feb/2019:00:00:38 +0000"), utcUs(2019, 2, 6, 0, 0, 38));
   EXPECT_EQ(clf("10/Feb/2010:07:17:01 +0000"), utcUs(2010, 2, 10, 7, 17, 1));
