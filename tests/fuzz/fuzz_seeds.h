@@ -74,6 +74,12 @@ inline constexpr const char* kSeeds[] = {
     "\"project_id\":\"proj\",\"location\":\"us-east1\"}},\"timestamp\":"
     "\"2024-05-01T10:00:00.123456789Z\",\"severity\":\"ERROR\",\"logName\":\"projects/proj/logs/"
     "cloudaudit.googleapis.com%2Fdata_access\"}\n",
+    // GCS audit entries as `gcloud logging read --format=json` prints them: a JSON array.
+    "[\n  {\"insertId\":\"a1\",\"timestamp\":\"2024-05-01T10:00:00Z\",\"protoPayload\":{"
+    "\"serviceName\":\"storage.googleapis.com\",\"methodName\":\"storage.objects.get\","
+    "\"resourceName\":\"projects/_/buckets/b/objects/o\"}},\n  {\"insertId\":\"a2\","
+    "\"protoPayload\":{\"serviceName\":\"storage.googleapis.com\",\"methodName\":"
+    "\"storage.objects.delete\"}}\n]\n",
     // GCS usage log: CSV header and one row.
     "\"time_micros\",\"c_ip\",\"c_ip_type\",\"c_ip_region\",\"cs_method\",\"cs_uri\","
     "\"sc_status\",\"cs_bytes\",\"sc_bytes\",\"time_taken_micros\",\"cs_host\",\"cs_referer\","
