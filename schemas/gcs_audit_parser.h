@@ -13,9 +13,10 @@ namespace blobwatch::schemas {
 //   - a LogEntry object (one per line, or pretty-printed), as a log sink writes it to Cloud
 //     Storage or BigQuery-style exports, or as Panther stores it (space-separated timestamps,
 //     extra p_* fields);
-//   - a JSON array of LogEntry objects, as `gcloud logging read --format=json` prints them: one
-//     event per element; an element that is not a storage access is skipped, one with an error
-//     is reported (the first error is the record's) and the others still go through;
+//   - a JSON array of LogEntry objects, as `gcloud logging read --format=json` prints them (in
+//     files the splitter makes each element a record; a Kafka message may carry a whole array):
+//     one event per element; an element that is not a storage access is skipped, one with an
+//     error is reported (the first error is the record's) and the others still go through;
 //   - a Pub/Sub push envelope {"message":{"data":"<base64 LogEntry>",...},"subscription":...}: the
 //     data is decoded into a padded member buffer and parsed with a second simdjson parser.
 //

@@ -47,7 +47,7 @@ void RecordSplitter::reset() {
   line_ = 1;
   finished_ = false;
   depth_ = 0;
-  inString_ = escaped_ = started_ = false;
+  inString_ = escaped_ = started_ = inArray_ = false;
 }
 
 char* RecordSplitter::prepare(size_t n) {
@@ -118,9 +118,21 @@ bool RecordSplitter::nextLine(Record& out) {
 bool RecordSplitter::nextJson(Record& out) {
   for (;;) {
     if (!started_) {
-      // Skip whitespace between values.
-      while (begin_ < end_ && isSpace(buf_[begin_])) {
-        if (buf_[begin_] == '\n') ++line_;
+      // Skip whitespace between values, and the bracket and commas of a top-level array: its
+      // elements are records of their own. `gcloud logging read --format=json` and `jq -s`
+      // print one array of entries; as one record it would be cut at maxRecordBytes, and its
+      // errors would all be reported at its first line.
+      while (begin_ < end_) {
+        const char c = buf_[begin_];
+        if (c == '\n') {
+          ++line_;
+        } else if (c == '[' && !inArray_) {
+          inArray_ = true;
+        } else if (inArray_ && c == ']') {
+          inArray_ = false;
+        } else if (!isSpace(c) && !(inArray_ && c == ',')) {
+          break;
+        }
         ++begin_;
       }
       if (begin_ >= end_) return false;
@@ -165,6 +177,9 @@ bool RecordSplitter::nextJson(Record& out) {
       }
       if (c == '"') {
         inString_ = true;
+      } else if (depth_ == 0 && inArray_ && (c == ',' || c == ']')) {
+        emit(begin_, i, i, out);  // a scalar element ends at the next separator
+        return true;
       } else if (c == '{' || c == '[') {
         ++depth_;
       } else if (c == '}' || c == ']') {

@@ -14,7 +14,8 @@
 //  - kJsonValues: one record per top-level JSON value. A line that starts with '{' and ends with
 //    '}' is taken as one record without scanning it (the NDJSON fast path); anything else
 //    (pretty-printed or multi-line objects, back-to-back objects) is scanned for the end of the
-//    value, honouring strings and escapes.
+//    value, honouring strings and escapes. A top-level array is not one record: each of its
+//    elements is (gcloud's and `jq -s`'s output), at the element's own line.
 //
 // Usage: write into prepare(n), commit(k), then call next() until it returns false; finish() at
 // end of input makes the remainder a final record. Records stay valid until the next prepare().
@@ -72,6 +73,7 @@ class RecordSplitter {
   bool inString_ = false;
   bool escaped_ = false;
   bool started_ = false;
+  bool inArray_ = false;  // inside a top-level array, whose elements are the records
 };
 
 }  // namespace blobwatch::schemas

@@ -772,8 +772,9 @@ TEST(GcsAuditArray, TrailingContentIsAnErrorAfterTheEntriesWent) {
   EXPECT_EQ(r.events.size(), 1u);
 }
 
-TEST(GcsAuditArray, GcloudJsonOutputIsDetectedAndFramedAsOneRecord) {
+TEST(GcsAuditArray, GcloudJsonOutputIsDetectedAndEachEntryIsARecord) {
   // The shape `gcloud logging read --format=json` prints: an indented array of LogEntry objects.
+  // The splitter hands on each element as a record, at its own line.
   const std::string content = R"([
   {
     "insertId": "one",
@@ -803,7 +804,7 @@ TEST(GcsAuditArray, GcloudJsonOutputIsDetectedAndFramedAsOneRecord) {
   EXPECT_EQ(f.format, Format::kGcsAudit);
   EXPECT_TRUE(f.errors.empty()) << describeErrors(f, "gcloud");
   ASSERT_EQ(f.events.size(), 2u);
-  EXPECT_EQ(f.eventLines, (std::vector<uint64_t>{1, 1}));
+  EXPECT_EQ(f.eventLines, (std::vector<uint64_t>{2, 14}));
   EXPECT_EQ(f.events[0].principal, "ci@p.iam.gserviceaccount.com");
   EXPECT_EQ(f.events[0].principalKind, PrincipalKind::kService);
   EXPECT_EQ(f.events[0].opClass, OpClass::kRead);

@@ -207,8 +207,23 @@ TEST(JsonFraming, StringsWithBracesAndEscapedQuotes) {
 }
 
 TEST(JsonFraming, ArraysAndScalarsAtTopLevel) {
+  // A top-level array's elements are the records; a nested array stays inside its element.
   expectSplit("[\n1,\n{\"a\":\"]\"}\n]\nnull\n", Framing::kJsonValues,
-              {{"[\n1,\n{\"a\":\"]\"}\n]", 1}, {"null", 5}});
+              {{"1", 2}, {"{\"a\":\"]\"}", 3}, {"null", 5}});
+  expectSplit("[[1,[2]],\"x,]\" , true]", Framing::kJsonValues,
+              {{"[1,[2]]", 1}, {"\"x,]\"", 1}, {"true", 1}});
+}
+
+TEST(JsonFraming, TopLevelArraysOfObjects) {
+  // `gcloud logging read --format=json`: an indented array of entries.
+  expectSplit("[\n  {\n    \"a\": 1\n  },\n  {\n    \"b\": [2, 3]\n  }\n]\n", Framing::kJsonValues,
+              {{"{\n    \"a\": 1\n  }", 2}, {"{\n    \"b\": [2, 3]\n  }", 5}});
+  // `jq -c -s`: the whole array on one line; then two arrays back to back, an empty one between.
+  expectSplit("[{\"a\":1},{\"b\":2}]\n[]\n[{\"c\":3}]", Framing::kJsonValues,
+              {{"{\"a\":1}", 1}, {"{\"b\":2}", 1}, {"{\"c\":3}", 3}});
+  // NDJSON after an array is framed as before.
+  expectSplit("[{\"a\":1}]\n{\"b\":2}\n", Framing::kJsonValues,
+              {{"{\"a\":1}", 1}, {"{\"b\":2}", 2}});
 }
 
 TEST(JsonFraming, UnterminatedValueIsReportedAtEnd) {
