@@ -367,9 +367,11 @@ bool principalOf(const Fields& f, AccessEvent& e) {
   return true;
 }
 
+bool isBlankChar(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
 bool isBlank(std::string_view s) {
   for (const char c : s) {
-    if (c != ' ' && c != '\t' && c != '\r' && c != '\n') return false;
+    if (!isBlankChar(c)) return false;
   }
   return true;
 }
@@ -385,7 +387,8 @@ bool readEntry(od::object obj, Fields& f) {
 }
 
 // Checks one LogEntry's fields and hands its event to the sink (kNotAccessEvent: skipped).
-ParseStatus emitEntry(const Fields& f, AccessEvent& e, EventSink& sink) {
+[[gnu::always_inline]] inline ParseStatus emitEntry(const Fields& f, AccessEvent& e,
+                                                    EventSink& sink) {
   if (!f.hasPayload) {
     return ParseStatus::Error(ParseErrc::kNotAccessEvent, "no protoPayload: not an audit entry");
   }
@@ -448,8 +451,9 @@ ParseStatus emitEntry(const Fields& f, AccessEvent& e, EventSink& sink) {
 }  // namespace
 
 ParseStatus GcsAuditParser::parse(std::string_view record, EventSink& sink) {
-  const size_t first = record.find_first_not_of(" \t\r\n");
-  if (first != std::string_view::npos && record[first] == '[') return parseArray(record, sink);
+  size_t first = 0;
+  while (first < record.size() && isBlankChar(record[first])) ++first;
+  if (first < record.size() && record[first] == '[') return parseArray(record, sink);
   od::document doc;
   od::object top;
   if (ParseStatus st = json::openObject(parser_, record, doc, top); !st.ok()) return st;
