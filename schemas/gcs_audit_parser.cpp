@@ -367,11 +367,9 @@ bool principalOf(const Fields& f, AccessEvent& e) {
   return true;
 }
 
-bool isBlankChar(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
-
 bool isBlank(std::string_view s) {
   for (const char c : s) {
-    if (!isBlankChar(c)) return false;
+    if (c != ' ' && c != '\t' && c != '\r' && c != '\n') return false;
   }
   return true;
 }
@@ -386,74 +384,9 @@ bool readEntry(od::object obj, Fields& f) {
   return true;
 }
 
-// Checks one LogEntry's fields and hands its event to the sink (kNotAccessEvent: skipped).
-[[gnu::always_inline]] inline ParseStatus emitEntry(const Fields& f, AccessEvent& e,
-                                                    EventSink& sink) {
-  if (!f.hasPayload) {
-    return ParseStatus::Error(ParseErrc::kNotAccessEvent, "no protoPayload: not an audit entry");
-  }
-  if (f.serviceName != kStorageService) {
-    return ParseStatus::Error(ParseErrc::kNotAccessEvent, "not a Cloud Storage audit entry");
-  }
-  if (f.methodName.empty()) {
-    return ParseStatus::Error(ParseErrc::kMissingField, "protoPayload.methodName is missing");
-  }
-  if (!isStorageMethod(f.methodName)) {
-    return ParseStatus::Error(ParseErrc::kNotAccessEvent, "not a Cloud Storage method");
-  }
-
-  e.clear();
-  e.provider = Provider::kGcp;
-  e.format = Format::kGcsAudit;
-  // timestamp, else the request time, else the time Logging received the entry.
-  const std::string_view time = !f.timestamp.empty()     ? f.timestamp
-                                : !f.requestTime.empty() ? f.requestTime
-                                                         : f.receiveTimestamp;
-  if (time.empty()) return ParseStatus::Error(ParseErrc::kMissingField, "timestamp is missing");
-  if (!parseIso8601(time, e.timeUs)) {
-    return ParseStatus::Error(ParseErrc::kBadField, "timestamp is not RFC 3339");
-  }
-  const bool identified = principalOf(f, e);
-
-  const std::string_view ip = !f.callerIp.empty() ? f.callerIp : f.callerIpUpper;
-  if (!ip.empty()) {
-    e.sourceIpText.assign(ip);
-    (void)parseIp(ip, e.sourceIp);  // "private", "gce-internal-ip": kept as text, invalid
-  }
-
-  std::string_view bucket, key;
-  if (!bucketAndKey(f.resourceName, bucket, key)) {
-    // VPC-SC denials name the project in resourceName and the object in metadata.resourceNames.
-    if (!bucketAndKey(f.metadataResourceName, bucket, key)) bucket = key = {};
-  }
-  e.bucket.assign(f.bucketLabel.empty() ? bucket : f.bucketLabel);
-  e.objectKey.assign(key);
-
-  e.rawOperation.assign(f.methodName);
-  e.opClass = classifyMethod(f.methodName);
-  e.httpStatus = httpStatusForRpcCode(f.statusCode);
-  if (!f.statusMessage.empty()) {
-    e.errorCode.assign(f.statusMessage);
-  } else if (f.statusCode != 0) {
-    e.errorCode.assign(rpcCodeName(f.statusCode));
-  }
-  e.userAgent.assign(f.userAgent);
-  if (f.signedUrl) {
-    e.authType = AuthType::kQueryString;
-  } else if (identified) {
-    e.authType = AuthType::kHeader;
-  }
-  e.requestId.assign(f.insertId);
-  sink.onEvent(e);
-  return ParseStatus::Ok();
-}
-
 }  // namespace
 
 ParseStatus GcsAuditParser::parse(std::string_view record, EventSink& sink) {
-  size_t first = 0;
-  while (first < record.size() && isBlankChar(record[first])) ++first;
-  if (first < record.size() && record[first] == '[') return parseArray(record, sink);
   od::document doc;
   od::object top;
   if (ParseStatus st = json::openObject(parser_, record, doc, top); !st.ok()) return st;
@@ -512,40 +445,64 @@ ParseStatus GcsAuditParser::parse(std::string_view record, EventSink& sink) {
     }
     // `f` now views innerParser_'s buffers and decoded_, both alive until the next parse().
   }
-  return emitEntry(f, event_, sink);
-}
 
-ParseStatus GcsAuditParser::parseArray(std::string_view record, EventSink& sink) {
-  od::document doc;
-  od::array entries;
-  if (parser_.iterate(record.data(), record.size(), record.size() + kRecordPadding).get(doc) ||
-      doc.get_array().get(entries)) {
-    return ParseStatus::Error(ParseErrc::kSyntax, "not valid JSON");
+  if (!f.hasPayload) {
+    return ParseStatus::Error(ParseErrc::kNotAccessEvent, "no protoPayload: not an audit entry");
   }
-  ParseStatus firstError = ParseStatus::Ok();
-  size_t emitted = 0;
-  for (auto element : entries) {
-    od::object obj;
-    if (element.get_object().get(obj)) {
-      return ParseStatus::Error(ParseErrc::kSyntax, "array element is not a LogEntry object");
-    }
-    Fields f;
-    if (!readEntry(obj, f)) return ParseStatus::Error(ParseErrc::kSyntax, "not valid JSON");
-    const ParseStatus st = emitEntry(f, event_, sink);
-    if (st.ok()) {
-      ++emitted;
-    } else if (st.isError() && !firstError.isError()) {
-      firstError = st;
-    }
+  if (f.serviceName != kStorageService) {
+    return ParseStatus::Error(ParseErrc::kNotAccessEvent, "not a Cloud Storage audit entry");
   }
-  const char* trailing = nullptr;
-  if (doc.current_location().get(trailing) == simdjson::SUCCESS) {
-    return ParseStatus::Error(ParseErrc::kSyntax, "trailing content after the JSON array");
+  if (f.methodName.empty()) {
+    return ParseStatus::Error(ParseErrc::kMissingField, "protoPayload.methodName is missing");
   }
-  if (firstError.isError()) return firstError;
-  if (emitted == 0) {
-    return ParseStatus::Error(ParseErrc::kNotAccessEvent, "no Cloud Storage audit entry in array");
+  if (!isStorageMethod(f.methodName)) {
+    return ParseStatus::Error(ParseErrc::kNotAccessEvent, "not a Cloud Storage method");
   }
+
+  AccessEvent& e = event_;
+  e.clear();
+  e.provider = Provider::kGcp;
+  e.format = Format::kGcsAudit;
+  // timestamp, else the request time, else the time Logging received the entry.
+  const std::string_view time = !f.timestamp.empty()     ? f.timestamp
+                                : !f.requestTime.empty() ? f.requestTime
+                                                         : f.receiveTimestamp;
+  if (time.empty()) return ParseStatus::Error(ParseErrc::kMissingField, "timestamp is missing");
+  if (!parseIso8601(time, e.timeUs)) {
+    return ParseStatus::Error(ParseErrc::kBadField, "timestamp is not RFC 3339");
+  }
+  const bool identified = principalOf(f, e);
+
+  const std::string_view ip = !f.callerIp.empty() ? f.callerIp : f.callerIpUpper;
+  if (!ip.empty()) {
+    e.sourceIpText.assign(ip);
+    (void)parseIp(ip, e.sourceIp);  // "private", "gce-internal-ip": kept as text, invalid
+  }
+
+  std::string_view bucket, key;
+  if (!bucketAndKey(f.resourceName, bucket, key)) {
+    // VPC-SC denials name the project in resourceName and the object in metadata.resourceNames.
+    if (!bucketAndKey(f.metadataResourceName, bucket, key)) bucket = key = {};
+  }
+  e.bucket.assign(f.bucketLabel.empty() ? bucket : f.bucketLabel);
+  e.objectKey.assign(key);
+
+  e.rawOperation.assign(f.methodName);
+  e.opClass = classifyMethod(f.methodName);
+  e.httpStatus = httpStatusForRpcCode(f.statusCode);
+  if (!f.statusMessage.empty()) {
+    e.errorCode.assign(f.statusMessage);
+  } else if (f.statusCode != 0) {
+    e.errorCode.assign(rpcCodeName(f.statusCode));
+  }
+  e.userAgent.assign(f.userAgent);
+  if (f.signedUrl) {
+    e.authType = AuthType::kQueryString;
+  } else if (identified) {
+    e.authType = AuthType::kHeader;
+  }
+  e.requestId.assign(f.insertId);
+  sink.onEvent(e);
   return ParseStatus::Ok();
 }
 

@@ -13,10 +13,9 @@ namespace blobwatch::schemas {
 //   - a LogEntry object (one per line, or pretty-printed), as a log sink writes it to Cloud
 //     Storage or BigQuery-style exports, or as Panther stores it (space-separated timestamps,
 //     extra p_* fields);
-//   - a JSON array of LogEntry objects, as `gcloud logging read --format=json` prints them (in
-//     files the splitter makes each element a record; a Kafka message may carry a whole array):
-//     one event per element; an element that is not a storage access is skipped, one with an
-//     error is reported (the first error is the record's) and the others still go through;
+//   - each element of a JSON array of LogEntry objects (`gcloud logging read --format=json`):
+//     the record splitter, which files and Kafka messages go through, makes every element a
+//     record of its own;
 //   - a Pub/Sub push envelope {"message":{"data":"<base64 LogEntry>",...},"subscription":...}: the
 //     data is decoded into a padded member buffer and parsed with a second simdjson parser.
 //
@@ -52,9 +51,6 @@ class GcsAuditParser final : public Parser {
   ParseStatus parse(std::string_view record, EventSink& sink) override;
 
  private:
-  // A JSON array of LogEntry objects (`gcloud logging read --format=json`).
-  ParseStatus parseArray(std::string_view record, EventSink& sink);
-
   simdjson::ondemand::parser parser_;
   simdjson::ondemand::parser innerParser_;  // the LogEntry inside a Pub/Sub envelope
   std::string decoded_;                     // base64-decoded message.data, plus kRecordPadding

@@ -730,48 +730,6 @@ TEST(GcsAuditParser, PrettyPrintedEntriesThroughTheSplitter) {
   EXPECT_EQ(f.events[1].timeUs, utcUs(2024, 5, 6, 7, 8, 10));
 }
 
-TEST(GcsAuditArray, EveryElementIsOneEntryAndOneBadEntryDoesNotDropTheOthers) {
-  const std::string get =
-      R"("methodName":"storage.objects.get","resourceName":"projects/_/buckets/b/objects/)";
-  const std::string record =
-      "[" + entry(get + R"(k1")") + "," +
-      entry(R"("methodName":"storage.objects.get")", "", "bigquery.googleapis.com") + "," +
-      R"({"protoPayload":{"serviceName":"storage.googleapis.com","methodName":"storage.objects.get"}})" +
-      ",\n " + entry(get + R"(k2")") + "]";
-  const OneRecord r = parseText(record);
-  EXPECT_EQ(r.code, ParseErrc::kMissingField) << r.detail;  // the third: no timestamp
-  ASSERT_EQ(r.events.size(), 2u);
-  EXPECT_EQ(r.events[0].objectKey, "k1");
-  EXPECT_EQ(r.events[1].objectKey, "k2");
-  EXPECT_EQ(r.events[1].bucket, "b");
-  EXPECT_EQ(r.events[1].timeUs, utcUs(2024, 5, 6, 7, 8, 9, 123456));
-}
-
-TEST(GcsAuditArray, SkipsAndErrors) {
-  struct Case {
-    std::string record;
-    ParseErrc code;
-  };
-  for (const Case& c : {
-           Case{"[]", ParseErrc::kNotAccessEvent},
-           Case{"[" + entry(R"("methodName":"cloudsql.instances.update")") + "]",
-                ParseErrc::kNotAccessEvent},
-           Case{"[1]", ParseErrc::kSyntax},
-           Case{"[" + entry(R"("methodName":"storage.objects.get")"), ParseErrc::kSyntax},
-       }) {
-    const OneRecord r = parseText(c.record);
-    EXPECT_EQ(r.code, c.code) << c.record << " -> " << r.detail;
-    EXPECT_TRUE(r.events.empty()) << c.record;
-  }
-}
-
-TEST(GcsAuditArray, TrailingContentIsAnErrorAfterTheEntriesWent) {
-  // Elements are handed on as they are read, so the ones before the garbage are not lost.
-  const OneRecord r = parseText("[" + entry(R"("methodName":"storage.objects.get")") + "] []");
-  EXPECT_EQ(r.code, ParseErrc::kSyntax);
-  EXPECT_EQ(r.events.size(), 1u);
-}
-
 TEST(GcsAuditArray, GcloudJsonOutputIsDetectedAndEachEntryIsARecord) {
   // The shape `gcloud logging read --format=json` prints: an indented array of LogEntry objects.
   // The splitter hands on each element as a record, at its own line.
