@@ -57,6 +57,34 @@ int freePort() {
   return ntohs(addr.sin_port);
 }
 
+// A loopback port held bound but not listening: a connection to it is refused, and no other
+// process (another test running in parallel) can start a server on it while this lives.
+class RefusingPort {
+ public:
+  // Binds `port`, or a port the kernel picks when 0. ok() is false when the port is taken.
+  explicit RefusingPort(int port = 0) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    const int one = 1;
+    ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));  // past TIME_WAIT only
+    if (::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) return;
+    socklen_t len = sizeof(addr);
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+  }
+  ~RefusingPort() { ::close(fd_); }
+  RefusingPort(const RefusingPort&) = delete;
+  RefusingPort& operator=(const RefusingPort&) = delete;
+  bool ok() const { return port_ != 0; }
+  int port() const { return port_; }
+
+ private:
+  int fd_;
+  int port_ = 0;
+};
+
 // One alert of `detector`, with evidence shaped like the real detector's (detectors.cpp).
 detectors::Alert makeAlert(const std::string& detector, int n, int64_t timeUs) {
   detectors::Alert a;
@@ -359,8 +387,10 @@ TEST_F(WebhookSinkTest, StatusCodesMapToOutcomes) {
 }
 
 TEST_F(WebhookSinkTest, NothingListeningIsRetry) {
-  auto sink = make(
-      webhookConfig("http://127.0.0.1:" + std::to_string(freePort()) + "/alerts", secretFile_));
+  const RefusingPort refusing;
+  ASSERT_TRUE(refusing.ok());
+  auto sink = make(webhookConfig("http://127.0.0.1:" + std::to_string(refusing.port()) + "/alerts",
+                                 secretFile_));
   ASSERT_NE(sink, nullptr);
   const DeliveryResult r = sink->deliver({alertJson("anonymous_read", 7)});
   EXPECT_EQ(r.outcome, DeliveryOutcome::kRetry);
@@ -709,10 +739,16 @@ TEST_F(AlertmanagerSinkTest, InvalidAlertIsRejectedAndStoppedAlertmanagerIsRetry
   auto sink = daemon::makeSink(c, stdout, error);
   ASSERT_NE(sink, nullptr) << error;
   // Not an alert: never sendable.
-  EXPECT_EQ(sink->deliver({"{\"no\":\"alert\"}"}).outcome, DeliveryOutcome::kReject);
+  const DeliveryResult bad = sink->deliver({"{\"no\":\"alert\"}"});
+  EXPECT_EQ(bad.outcome, DeliveryOutcome::kReject) << bad.httpStatus << " " << bad.message;
   am_->signal(SIGTERM);
-  ASSERT_EQ(am_->wait(10000), 0);
+  ASSERT_EQ(am_->wait(10000), 0) << slurp(dir_.file("am.err"));
   am_.reset();
+  // Keep the port refusing: a server another test starts meanwhile must not answer for it.
+  const RefusingPort refusing(port_);
+  if (!refusing.ok()) {
+    GTEST_SKIP() << "port " << port_ << " was taken by another process once Alertmanager stopped";
+  }
   const DeliveryResult r = sink->deliver({alertJson("unknown_ip", 3)});
   EXPECT_EQ(r.outcome, DeliveryOutcome::kRetry) << r.message;
   EXPECT_EQ(r.httpStatus, 0);
