@@ -276,9 +276,12 @@ ParseStatus AzureBlobParser::parse(std::string_view record, EventSink& sink) {
 
   uint32_t emitted = 0;
   uint32_t skipped = 0;
+  // The first error is the record's; the envelope's other elements still go through.
   ParseStatus firstError = ParseStatus::Ok();
+  auto fail = [&](ParseStatus st) {
+    if (!firstError.isError()) firstError = st;
+  };
   auto emit = [&](const Fields& f) {
-    if (firstError.isError()) return;
     if (!f.category.empty() && !isStorageCategory(f.category)) {
       ++skipped;
       return;
@@ -288,15 +291,15 @@ ParseStatus AzureBlobParser::parse(std::string_view record, EventSink& sink) {
     e.provider = Provider::kAzure;
     e.format = Format::kAzureBlob;
     if (f.time.empty()) {
-      firstError = ParseStatus::Error(ParseErrc::kMissingField, "time is missing");
+      fail(ParseStatus::Error(ParseErrc::kMissingField, "time is missing"));
       return;
     }
     if (!parseIso8601(f.time, e.timeUs)) {
-      firstError = ParseStatus::Error(ParseErrc::kBadField, "time is not ISO 8601");
+      fail(ParseStatus::Error(ParseErrc::kBadField, "time is not ISO 8601"));
       return;
     }
     if (f.operationName.empty()) {
-      firstError = ParseStatus::Error(ParseErrc::kMissingField, "operationName is missing");
+      fail(ParseStatus::Error(ParseErrc::kMissingField, "operationName is missing"));
       return;
     }
     std::string_view account = f.accountName;
@@ -338,7 +341,8 @@ ParseStatus AzureBlobParser::parse(std::string_view record, EventSink& sink) {
       for (auto element : records) {
         od::object obj;
         if (element.get_object().get(obj)) {
-          return ParseStatus::Error(ParseErrc::kSyntax, "records element is not an object");
+          fail(ParseStatus::Error(ParseErrc::kSyntax, "records element is not an object"));
+          continue;
         }
         Fields f;
         if (readEvent(obj, f)) return ParseStatus::Error(ParseErrc::kSyntax, "not valid JSON");

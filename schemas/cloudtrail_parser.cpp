@@ -194,9 +194,12 @@ ParseStatus CloudTrailParser::parse(std::string_view record, EventSink& sink) {
 
   uint32_t emitted = 0;
   uint32_t skipped = 0;
+  // The first error is the record's; the envelope's other elements still go through.
   ParseStatus firstError = ParseStatus::Ok();
+  auto fail = [&](ParseStatus st) {
+    if (!firstError.isError()) firstError = st;
+  };
   auto emit = [&](const Fields& f) {
-    if (firstError.isError()) return;
     if (!f.eventSource.empty() && f.eventSource != "s3.amazonaws.com" &&
         f.eventSource != "s3-outposts.amazonaws.com") {
       ++skipped;
@@ -207,15 +210,15 @@ ParseStatus CloudTrailParser::parse(std::string_view record, EventSink& sink) {
     e.provider = Provider::kAws;
     e.format = Format::kCloudTrail;
     if (f.eventTime.empty()) {
-      firstError = ParseStatus::Error(ParseErrc::kMissingField, "eventTime is missing");
+      fail(ParseStatus::Error(ParseErrc::kMissingField, "eventTime is missing"));
       return;
     }
     if (!parseIso8601(f.eventTime, e.timeUs)) {
-      firstError = ParseStatus::Error(ParseErrc::kBadField, "eventTime is not ISO 8601");
+      fail(ParseStatus::Error(ParseErrc::kBadField, "eventTime is not ISO 8601"));
       return;
     }
     if (f.eventName.empty()) {
-      firstError = ParseStatus::Error(ParseErrc::kMissingField, "eventName is missing");
+      fail(ParseStatus::Error(ParseErrc::kMissingField, "eventName is missing"));
       return;
     }
     principalOf(f, e);
@@ -258,7 +261,8 @@ ParseStatus CloudTrailParser::parse(std::string_view record, EventSink& sink) {
       for (auto element : records) {
         od::object obj;
         if (element.get_object().get(obj)) {
-          return ParseStatus::Error(ParseErrc::kSyntax, "Records element is not an object");
+          fail(ParseStatus::Error(ParseErrc::kSyntax, "Records element is not an object"));
+          continue;
         }
         Fields f;
         if (readEvent(obj, f)) return ParseStatus::Error(ParseErrc::kSyntax, "not valid JSON");

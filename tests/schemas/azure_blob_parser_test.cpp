@@ -481,6 +481,23 @@ TEST(AzureBlobSynthetic, RecordsEnvelope) {
   EXPECT_EQ(empty.code, ParseErrc::kNotAccessEvent);
 }
 
+TEST(AzureBlobSynthetic, ABadElementOfRecordsDoesNotDropTheOthers) {
+  const std::string first = record(R"({"type":"Anonymous"})", "198.51.100.1:1");
+  const std::string last = record(R"({"type":"Anonymous"})", "198.51.100.2:1");
+  std::string noOp = record(R"({"type":"Anonymous"})", "198.51.100.3:1");
+  const std::string opField = R"("operationName":"GetBlob",)";
+  noOp.erase(noOp.find(opField), opField.size());
+  const OneRecord r = parseRecord(R"({"records":[)" + first + "," + noOp + ",7," + last + "]}");
+  EXPECT_EQ(r.code, ParseErrc::kMissingField) << r.detail;  // the first error is the record's
+  EXPECT_STREQ(r.detail.c_str(), "operationName is missing");
+  ASSERT_EQ(r.events.size(), 2u);
+  EXPECT_EQ(r.events[0].sourceIpText, "198.51.100.1");
+  EXPECT_EQ(r.events[1].sourceIpText, "198.51.100.2");
+  const OneRecord scalarFirst = parseRecord(R"({"records":["x",)" + last + "]}");
+  EXPECT_EQ(scalarFirst.code, ParseErrc::kSyntax);
+  EXPECT_EQ(scalarFirst.events.size(), 1u);
+}
+
 TEST(AzureBlobSynthetic, StatusCodes) {
   std::string unknown = record(R"({"type":"Anonymous"})", "198.51.100.7:1", "NetworkError");
   unknown.replace(unknown.find("\"statusCode\":200"), 16, "\"statusCode\":\"Unknown\"");

@@ -613,6 +613,25 @@ TEST(CloudTrailSynthetic, NonS3EventsAreSkippedNotErrors) {
   EXPECT_TRUE(f.events.empty());
 }
 
+TEST(CloudTrailSynthetic, ABadElementOfRecordsDoesNotDropTheOthers) {
+  const std::string anon =
+      R"({"type":"AWSAccount","principalId":"","accountId":"ANONYMOUS_PRINCIPAL"})";
+  const std::string first = getObject(anon, "198.51.100.1");
+  const std::string last = getObject(anon, "198.51.100.2");
+  std::string noTime = getObject(anon, "198.51.100.3");
+  const std::string timeField = R"("eventTime":"2024-05-01T10:00:00Z",)";
+  noTime.erase(noTime.find(timeField), timeField.size());
+  const OneRecord r = parseRecord(R"({"Records":[)" + first + "," + noTime + ",7," + last + "]}");
+  EXPECT_EQ(r.code, ParseErrc::kMissingField) << r.detail;  // the first error is the record's
+  EXPECT_STREQ(r.detail.c_str(), "eventTime is missing");
+  ASSERT_EQ(r.events.size(), 2u);
+  EXPECT_EQ(r.events[0].sourceIpText, "198.51.100.1");
+  EXPECT_EQ(r.events[1].sourceIpText, "198.51.100.2");
+  const OneRecord scalarFirst = parseRecord(R"({"Records":["x",)" + last + "]}");
+  EXPECT_EQ(scalarFirst.code, ParseErrc::kSyntax);
+  EXPECT_EQ(scalarFirst.events.size(), 1u);
+}
+
 TEST(CloudTrailSynthetic, MalformedRecordsAreErrorsNotCrashes) {
   const std::string one = getObject(R"({"type":"Root","arn":"arn:aws:iam::1:root"})");
   for (const std::string& bad : {

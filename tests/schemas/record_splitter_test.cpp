@@ -167,7 +167,8 @@ TEST(JsonFraming, PrettyPrintedMultiLineObjects) {
 }
 
 TEST(JsonFraming, BackToBackObjects) {
-  // As in the Azure CopyBlob sample: "}{" with no separator, and objects separated by blank lines.
+  // Pretty-printed objects back to back ("}{" with no separator, as Azure sinks can append them;
+  // the CopyBlob sample has "}\n{") and objects separated by blank lines.
   expectSplit("{\n\"a\":1\n}{\n\"b\":2\n}\n{\"c\":3}\n", Framing::kJsonValues,
               {{"{\n\"a\":1\n}", 1}, {"{\n\"b\":2\n}", 3}, {"{\"c\":3}", 6}});
   expectSplit("{\n\"a\":1\n}\n\n\n{\n\"b\":2\n}", Framing::kJsonValues,
