@@ -271,7 +271,8 @@ ParseStatus AzureAnalyticsParser::parse(std::string_view line, EventSink& sink) 
     e.principal.assign(f[kOwnerAccount]);
     e.principal.append("/sas");
     const std::string_view sig = sasSignature(decoded(f[kRequestUrl], scratch_));
-    if (!sig.empty()) {
+    // "XXXXX" is the redacted form Azure writes in logged URLs: no signature to name.
+    if (!sig.empty() && sig != "XXXXX") {
       percentDecode(sig, /*plusIsSpace=*/false, sigScratch_);
       e.principal.push_back(':');
       azure::appendFnv1a64Hex(sigScratch_, e.principal);

@@ -350,6 +350,9 @@ TEST(AzureAnalyticsSynthetic, SasPrincipalHashesTheSignature) {
   EXPECT_EQ(other.principal.size(), std::string("acct1/sas:").size() + 16);
   l.set(11, "\"https://acct1.blob.core.windows.net/cont/f?sv=1&amp;design=1\"");
   EXPECT_EQ(parseOk(l).principal, "acct1/sas");
+  // The redacted signature Azure writes in logged URLs names no token.
+  l.set(11, "\"https://acct1.blob.core.windows.net/cont/f?sv=1&amp;sig=XXXXX&amp;sp=r\"");
+  EXPECT_EQ(parseOk(l).principal, "acct1/sas");
 }
 
 TEST(AzureAnalyticsSynthetic, OAuthPrincipals) {
@@ -380,6 +383,14 @@ TEST(AzureAnalyticsSynthetic, OAuthPrincipals) {
   EXPECT_EQ(parseOk(noDetail).principalKind, PrincipalKind::kService);  // an application id
   noDetail.set(32, "");
   EXPECT_EQ(parseOk(noDetail).principalKind, PrincipalKind::kUser);
+
+  // Version 1.0 has no OAuth fields: a bearer request names no identity (FIELDS.md).
+  Line v1;
+  v1.set(7, "bearer").set(3, "OAuthSuccess");
+  const AccessEvent old = parseOk(v1);
+  EXPECT_EQ(old.principal, "unknown");
+  EXPECT_EQ(old.principalKind, PrincipalKind::kUnknown);
+  EXPECT_EQ(old.authType, AuthType::kHeader);
 }
 
 TEST(AzureAnalyticsSynthetic, EntitiesAndQuotes) {
