@@ -380,6 +380,19 @@ TEST(AzureBlobSynthetic, OAuthIdentities) {
   EXPECT_EQ(upn.authType, AuthType::kHeader);
   EXPECT_EQ(upn.errorCode, "");
 
+  // No upn but a uniqueName (some token versions): the uniqueName; the upn wins when both are
+  // there, in either order.
+  const AccessEvent unique = parseOk(record(
+      R"({"type":"OAuth","requester":{"objectId":"oid-9","uniqueName":"carol@contoso.com"}})"));
+  EXPECT_EQ(unique.principal, "carol@contoso.com");
+  EXPECT_EQ(unique.principalKind, PrincipalKind::kUser);
+  EXPECT_EQ(
+      parseOk(record(R"({"type":"OAuth","requester":{"uniqueName":"u@x","upn":"p@x"}})")).principal,
+      "p@x");
+  EXPECT_EQ(
+      parseOk(record(R"({"type":"OAuth","requester":{"upn":"p@x","uniqueName":"u@x"}})")).principal,
+      "p@x");
+
   // An application: appId and objectId, no upn.
   const AccessEvent app = parseOk(record(
       R"({"type":"OAuth","requester":{"appId":"app-2","objectId":"oid-2","tenantId":"t"}})"));
