@@ -79,6 +79,11 @@ bool RecordSplitter::next(Record& out) {
   return framing_ == Framing::kLines ? nextLine(out) : nextJson(out);
 }
 
+size_t RecordSplitter::trimmedEnd(size_t begin, size_t end) const {
+  while (end > begin && isSpace(buf_[end - 1])) --end;
+  return end;
+}
+
 void RecordSplitter::emit(size_t begin, size_t end, size_t resume, Record& out, int64_t newlines) {
   out.bytes = std::string_view(buf_.data() + begin, end - begin);
   out.line = line_ + countNewlines(buf_.data() + begin_, begin - begin_);
@@ -159,8 +164,14 @@ bool RecordSplitter::nextJson(Record& out) {
       scanPos_ = begin_;
       depth_ = 0;
       inString_ = escaped_ = false;
+      lastToken_ = '\0';
     }
-    // Scan for the end of the value.
+    // Scan for the end of the value. A value that cannot be valid JSON at a line break ends
+    // there, so that a truncated line (a writer that died mid-record) costs one error and not
+    // the records after it, which a brace count alone would swallow:
+    //  - a raw newline inside a string (JSON escapes it);
+    //  - a line that ends after a value, then a line that opens an object or array: after a
+    //    value only ',', '}' or ']' may come.
     const char* p = buf_.data();
     size_t i = scanPos_;
     for (; i < end_; ++i) {
@@ -172,9 +183,23 @@ bool RecordSplitter::nextJson(Record& out) {
           escaped_ = true;
         } else if (c == '"') {
           inString_ = false;
+        } else if (c == '\n') {
+          emit(begin_, trimmedEnd(begin_, i), i + 1, out);
+          return true;
         }
         continue;
       }
+      if (c == '\n' && depth_ > 0 && lastToken_ != '{' && lastToken_ != '[' && lastToken_ != ',' &&
+          lastToken_ != ':') {
+        size_t next = i + 1;
+        while (next < end_ && isSpace(p[next])) ++next;
+        if (next == end_ && !finished_) break;  // wait for the next line's first byte
+        if (next < end_ && (p[next] == '{' || p[next] == '[')) {
+          emit(begin_, trimmedEnd(begin_, i), i + 1, out);
+          return true;
+        }
+      }
+      if (!isSpace(c)) lastToken_ = c;
       if (c == '"') {
         inString_ = true;
       } else if (depth_ == 0 && inArray_ && (c == ',' || c == ']')) {

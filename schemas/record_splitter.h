@@ -15,7 +15,10 @@
 //    '}' is taken as one record without scanning it (the NDJSON fast path); anything else
 //    (pretty-printed or multi-line objects, back-to-back objects) is scanned for the end of the
 //    value, honouring strings and escapes. A top-level array is not one record: each of its
-//    elements is (gcloud's and `jq -s`'s output), at the element's own line.
+//    elements is (gcloud's and `jq -s`'s output), at the element's own line. A value that
+//    cannot be valid JSON at a line break (a raw newline in a string; a line that ends after a
+//    value followed by one that opens an object or array) ends at that line break: a truncated
+//    line is one bad record, not the start of one that swallows the lines after it.
 //
 // Usage: write into prepare(n), commit(k), then call next() until it returns false; finish() at
 // end of input makes the remainder a final record. Records stay valid until the next prepare().
@@ -59,6 +62,8 @@ class RecordSplitter {
   // Yields [begin, end) and resumes at `resume`; `newlines` in [begin, resume) when the caller
   // knows it, else -1 to count them.
   void emit(size_t begin, size_t end, size_t resume, Record& out, int64_t newlines = -1);
+  // `end` moved back over trailing whitespace, not before `begin`.
+  size_t trimmedEnd(size_t begin, size_t end) const;
 
   Framing framing_;
   size_t maxRecordBytes_;
@@ -73,7 +78,8 @@ class RecordSplitter {
   bool inString_ = false;
   bool escaped_ = false;
   bool started_ = false;
-  bool inArray_ = false;  // inside a top-level array, whose elements are the records
+  bool inArray_ = false;   // inside a top-level array, whose elements are the records
+  char lastToken_ = '\0';  // the last byte outside strings that is not whitespace ('"' ends one)
 };
 
 }  // namespace blobwatch::schemas

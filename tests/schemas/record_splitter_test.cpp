@@ -184,6 +184,26 @@ TEST(JsonFraming, ValuesSharingALineDoNotDependOnChunking) {
       {{"{\"a\":1}{\"b\":2}", 1}, {"{\"c\":3} {\"d\":4}", 2}, {"{\"e\":5}", 3}, {"trailing", 3}});
 }
 
+TEST(JsonFraming, ATruncatedLineDoesNotSwallowTheLinesAfterIt) {
+  // A writer that died mid-record, then went on: the broken line is one record (the parser
+  // rejects it) and the lines after it are framed as before, whatever the read size.
+  // Cut inside a string (a raw newline cannot be in a JSON string):
+  expectSplit("{\"a\":\"trunc\n{\"b\":2}\n{\"c\":3}\n", Framing::kJsonValues,
+              {{"{\"a\":\"trunc", 1}, {"{\"b\":2}", 2}, {"{\"c\":3}", 3}});
+  // Cut after a value, before a line that opens an object (after a value only , } ] may come):
+  expectSplit("{\"a\":{\"x\":12\r\n{\"b\":2}\n", Framing::kJsonValues,
+              {{"{\"a\":{\"x\":12", 1}, {"{\"b\":2}", 2}});
+  expectSplit("{\"a\":[true\n\n  {\"b\":[1]}\n", Framing::kJsonValues,
+              {{"{\"a\":[true", 1}, {"{\"b\":[1]}", 3}});
+  // Where the JSON could still go on (after , : { or [), the brace count decides, as before:
+  // the next line is taken as the rest of the value (unterminated: reported whole at the end).
+  expectSplit("{\"a\":1,\n{\"b\":2}\n", Framing::kJsonValues, {{"{\"a\":1,\n{\"b\":2}\n", 1}});
+  // Valid multi-line values are unchanged: values after a line break, arrays of objects.
+  expectSplit("{\"a\":\n{\"b\":\"x\"\n}\n}\n{\"r\": [\n{\"c\":1},\n{\"d\":2}\n]}\n",
+              Framing::kJsonValues,
+              {{"{\"a\":\n{\"b\":\"x\"\n}\n}", 1}, {"{\"r\": [\n{\"c\":1},\n{\"d\":2}\n]}", 5}});
+}
+
 TEST(JsonFraming, CrLf) {
   expectSplit("{\"a\":1}\r\n{\r\n\"b\":2\r\n}\r\n{\"c\":3}\r\n", Framing::kJsonValues,
               {{"{\"a\":1}", 1}, {"{\r\n\"b\":2\r\n}", 2}, {"{\"c\":3}", 5}});
