@@ -117,11 +117,17 @@ TEST(FormatDetectSamples, BomBeforeSample) {
 }
 
 TEST(FormatNames, RoundTrip) {
-  for (const Format f : {Format::kS3Access, Format::kCloudTrail}) {
-    EXPECT_EQ(formatFromString(toString(f)), f);
+  const std::vector<std::pair<Format, std::string_view>> names = {
+      {Format::kS3Access, "s3-access"},     {Format::kCloudTrail, "cloudtrail"},
+      {Format::kAzureBlob, "azure-blob"},   {Format::kAzureAnalytics, "azure-analytics"},
+      {Format::kGcsAudit, "gcs-audit"},     {Format::kGcsUsage, "gcs-usage"},
+      {Format::kMinioAudit, "minio-audit"},
+  };
+  for (const auto& [f, name] : names) {
+    EXPECT_EQ(toString(f), name);
+    EXPECT_EQ(formatFromString(name), f);
+    EXPECT_NE(formatNames().find(name), std::string_view::npos) << name;
   }
-  EXPECT_EQ(toString(Format::kS3Access), "s3-access");
-  EXPECT_EQ(toString(Format::kCloudTrail), "cloudtrail");
   EXPECT_EQ(formatFromString("unknown"), Format::kUnknown);
   EXPECT_EQ(formatFromString("S3-ACCESS"), Format::kUnknown);
   EXPECT_EQ(formatFromString(""), Format::kUnknown);
