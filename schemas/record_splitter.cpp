@@ -79,6 +79,16 @@ bool RecordSplitter::next(Record& out) {
   return framing_ == Framing::kLines ? nextLine(out) : nextJson(out);
 }
 
+bool RecordSplitter::valueMayFollow() const {
+  // After ':' always, after '[' always, after ',' inside an array. Not after a value (only ',',
+  // '}' or ']' may follow one), nor after '{' or an object's ',' (a key must follow). Deeper than
+  // 64 levels the container is not tracked: a value is assumed possible.
+  if (lastToken_ == ':' || lastToken_ == '[') return true;
+  if (lastToken_ != ',') return false;
+  if (depth_ > 64) return true;
+  return ((arrays_ >> (depth_ - 1)) & 1) != 0;
+}
+
 size_t RecordSplitter::trimmedEnd(size_t begin, size_t end) const {
   while (end > begin && isSpace(buf_[end - 1])) --end;
   return end;
@@ -170,8 +180,7 @@ bool RecordSplitter::nextJson(Record& out) {
     // there, so that a truncated line (a writer that died mid-record) costs one error and not
     // the records after it, which a brace count alone would swallow:
     //  - a raw newline inside a string (JSON escapes it);
-    //  - a line that ends after a value, then a line that opens an object or array: after a
-    //    value only ',', '}' or ']' may come.
+    //  - a line that opens an object or array where no value may come (see valueMayFollow).
     const char* p = buf_.data();
     size_t i = scanPos_;
     for (; i < end_; ++i) {
@@ -189,8 +198,7 @@ bool RecordSplitter::nextJson(Record& out) {
         }
         continue;
       }
-      if (c == '\n' && depth_ > 0 && lastToken_ != '{' && lastToken_ != '[' && lastToken_ != ',' &&
-          lastToken_ != ':') {
+      if (c == '\n' && depth_ > 0 && !valueMayFollow()) {
         size_t next = i + 1;
         while (next < end_ && isSpace(p[next])) ++next;
         if (next == end_ && !finished_) break;  // wait for the next line's first byte
@@ -206,6 +214,10 @@ bool RecordSplitter::nextJson(Record& out) {
         emit(begin_, i, i, out);  // a scalar element ends at the next separator
         return true;
       } else if (c == '{' || c == '[') {
+        if (depth_ >= 0 && depth_ < 64) {
+          const uint64_t bit = uint64_t{1} << depth_;
+          arrays_ = c == '[' ? (arrays_ | bit) : (arrays_ & ~bit);
+        }
         ++depth_;
       } else if (c == '}' || c == ']') {
         if (--depth_ <= 0) {

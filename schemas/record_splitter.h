@@ -16,9 +16,10 @@
 //    (pretty-printed or multi-line objects, back-to-back objects) is scanned for the end of the
 //    value, honouring strings and escapes. A top-level array is not one record: each of its
 //    elements is (gcloud's and `jq -s`'s output), at the element's own line. A value that
-//    cannot be valid JSON at a line break (a raw newline in a string; a line that ends after a
-//    value followed by one that opens an object or array) ends at that line break: a truncated
-//    line is one bad record, not the start of one that swallows the lines after it.
+//    cannot be valid JSON at a line break (a raw newline in a string; a line that opens an
+//    object or array where no value may come: after a value, after '{', after a ',' between
+//    members) ends at that line break: a truncated line is one bad record, not the start of
+//    one that swallows the lines after it.
 //
 // Usage: write into prepare(n), commit(k), then call next() until it returns false; finish() at
 // end of input makes the remainder a final record. Records stay valid until the next prepare().
@@ -62,6 +63,8 @@ class RecordSplitter {
   // Yields [begin, end) and resumes at `resume`; `newlines` in [begin, resume) when the caller
   // knows it, else -1 to count them.
   void emit(size_t begin, size_t end, size_t resume, Record& out, int64_t newlines = -1);
+  // Whether a JSON value may come after lastToken_ in the innermost open container.
+  bool valueMayFollow() const;
   // `end` moved back over trailing whitespace, not before `begin`.
   size_t trimmedEnd(size_t begin, size_t end) const;
 
@@ -80,6 +83,7 @@ class RecordSplitter {
   bool started_ = false;
   bool inArray_ = false;   // inside a top-level array, whose elements are the records
   char lastToken_ = '\0';  // the last byte outside strings that is not whitespace ('"' ends one)
+  uint64_t arrays_ = 0;    // bit d set: the container at depth d + 1 is an array (up to 64)
 };
 
 }  // namespace blobwatch::schemas

@@ -434,6 +434,23 @@ TEST_F(RunTest, JsonLogsAndRateLimitedParseErrors) {
   EXPECT_EQ(inspectEvents(dir_.file("state")), 3u);
 }
 
+TEST_F(RunTest, ATruncatedJsonLineCostsOneErrorNotTheRecordsAfterIt) {
+  // A CloudTrail writer that died mid-record, then went on appending. The truncated line must
+  // not be taken as the start of a record that swallows the ones after it.
+  auto daemon = start();
+  const std::string first = testing::cloudTrailEvent(kT0, "GetObject", testing::kAnonymousIdentity,
+                                                     "198.51.100.20", "m1", "k", "CT1");
+  const std::string second = testing::cloudTrailEvent(
+      kT0 + kHour, "GetObject", testing::kAnonymousIdentity, "198.51.100.20", "m2", "k", "CT2");
+  append(log("trail.log"), first + "\n" + second.substr(0, second.find("\"eventName\"")) + "\n");
+  ASSERT_TRUE(eventually([&] { return hasMarker(alerts(), "m1"); })) << err();
+  append(log("trail.log"), second + "\n");
+  ASSERT_TRUE(eventually([&] { return hasMarker(alerts(), "m2"); })) << err();
+  EXPECT_EQ(stop(*daemon), 0) << err();
+  EXPECT_NE(err().find("trail.log:2: cloudtrail:"), std::string::npos) << err();
+  EXPECT_EQ(inspectEvents(dir_.file("state")), 2u);
+}
+
 TEST(RunConfig, ErrorsNameTheKey) {
   TempDir dir;
   const std::vector<std::pair<std::string, std::string>> cases = {

@@ -195,9 +195,12 @@ TEST(JsonFraming, ATruncatedLineDoesNotSwallowTheLinesAfterIt) {
               {{"{\"a\":{\"x\":12", 1}, {"{\"b\":2}", 2}});
   expectSplit("{\"a\":[true\n\n  {\"b\":[1]}\n", Framing::kJsonValues,
               {{"{\"a\":[true", 1}, {"{\"b\":[1]}", 3}});
-  // Where the JSON could still go on (after , : { or [), the brace count decides, as before:
-  // the next line is taken as the rest of the value (unterminated: reported whole at the end).
-  expectSplit("{\"a\":1,\n{\"b\":2}\n", Framing::kJsonValues, {{"{\"a\":1,\n{\"b\":2}\n", 1}});
+  // Cut after an object's ',' or '{': a key must follow, not an object.
+  expectSplit("{\"a\":1,\n{\"b\":2}\n{\n{\"c\":3}\n", Framing::kJsonValues,
+              {{"{\"a\":1,", 1}, {"{\"b\":2}", 2}, {"{", 3}, {"{\"c\":3}", 4}});
+  // Where a value may still come (after ':', '[', an array's ','), the brace count decides: the
+  // next line is taken as the rest of the value (unterminated: reported whole at the end).
+  expectSplit("{\"a\":[1,\n{\"b\":2}\n", Framing::kJsonValues, {{"{\"a\":[1,\n{\"b\":2}\n", 1}});
   // Valid multi-line values are unchanged: values after a line break, arrays of objects.
   expectSplit("{\"a\":\n{\"b\":\"x\"\n}\n}\n{\"r\": [\n{\"c\":1},\n{\"d\":2}\n]}\n",
               Framing::kJsonValues,
