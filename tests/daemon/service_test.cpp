@@ -18,6 +18,7 @@
 namespace blobwatch {
 namespace {
 
+using testing::Child;
 using testing::runProcess;
 using testing::slurp;
 using testing::TempDir;
@@ -92,51 +93,12 @@ size_t count(const std::vector<Message>& ms, const std::string& assignment, size
 }
 
 // `blobwatch run` as systemd starts it: NOTIFY_SOCKET and WATCHDOG_USEC set, WATCHDOG_PID not.
-class Service {
+class Service : public Child {
  public:
   Service(const std::vector<std::string>& args, const std::string& notifySocket,
-          const std::string& errPath) {
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      const int in = ::open("/dev/null", O_RDONLY);
-      const int err = ::open(errPath.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-      ::dup2(in, 0);
-      ::dup2(err, 1);
-      ::dup2(err, 2);
-      ::setenv("NOTIFY_SOCKET", notifySocket.c_str(), 1);
-      ::setenv("WATCHDOG_USEC", "2000000", 1);
-      ::unsetenv("WATCHDOG_PID");
-      std::vector<char*> argv;
-      for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-      argv.push_back(nullptr);
-      ::execv(argv[0], argv.data());
-      ::_exit(127);
-    }
-  }
-  ~Service() {
-    if (pid_ > 0 && !exited_) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-    }
-  }
-  Service(const Service&) = delete;
-  Service& operator=(const Service&) = delete;
-  void signal(int sig) { ::kill(pid_, sig); }
-  int wait(int timeoutMs) {
-    for (int waited = 0; waited <= timeoutMs; waited += 10) {
-      int status = 0;
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        exited_ = true;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-      }
-      ::usleep(10000);
-    }
-    return -2;
-  }
-
- private:
-  pid_t pid_ = -1;
-  bool exited_ = false;
+          const std::string& errPath)
+      : Child(args, errPath, errPath,
+              {"NOTIFY_SOCKET=" + notifySocket, "WATCHDOG_USEC=2000000", "WATCHDOG_PID"}) {}
 };
 
 class NotifyTest : public ::testing::Test {

@@ -103,10 +103,11 @@ inline std::vector<std::string> lines(const std::string& text) {
 namespace blobwatch::testing {
 
 // A child process left running (a daemon); killed with SIGKILL by the destructor if still alive.
+// `env` changes the child's environment only: "NAME=VALUE" sets NAME, "NAME" alone unsets it.
 class Child {
  public:
   Child(const std::vector<std::string>& args, const std::string& outPath,
-        const std::string& errPath) {
+        const std::string& errPath, const std::vector<std::string>& env = {}) {
     pid_ = ::fork();
     if (pid_ == 0) {
       const int in = ::open("/dev/null", O_RDONLY);
@@ -115,6 +116,14 @@ class Child {
       ::dup2(in, 0);
       ::dup2(out, 1);
       ::dup2(err, 2);
+      for (const std::string& e : env) {
+        const size_t eq = e.find('=');
+        if (eq == std::string::npos) {
+          ::unsetenv(e.c_str());
+        } else {
+          ::setenv(e.substr(0, eq).c_str(), e.c_str() + eq + 1, 1);
+        }
+      }
       std::vector<char*> argv;
       for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
       argv.push_back(nullptr);
